@@ -1,0 +1,1 @@
+"""The worker node: kubelet, container runtime, cAdvisor, kube-proxy."""
