@@ -237,6 +237,56 @@ class Cluster:
             raise ApiError.bad_request(f'pod "{pod}" is not running on a node')
         self.node_host(node).kubelet.crash_container(obj, container, exit_code)
 
+    def metrics(self) -> Any:
+        """cAdvisor's latest samples for every container as a pandas DataFrame."""
+        from .node.cadvisor import metrics_frame
+
+        return metrics_frame(self)
+
+    # -- the data plane ------------------------------------------------------------------
+    def send_traffic(
+        self,
+        service: str,
+        requests: int = 1000,
+        from_node: str | None = None,
+        client_ip: str | None = None,
+        port: int | str | None = None,
+        namespace: str = "default",
+    ) -> Any:
+        """Send ``requests`` new connections to a Service through a node's kube-proxy rules.
+
+        Returns a DataFrame with columns pod, node, requests: one row per endpoint pod.
+        """
+        from .node.dataplane import send_traffic
+
+        return send_traffic(self, service, requests, from_node=from_node, client_ip=client_ip, port=port,
+                            namespace=namespace)  # fmt: skip
+
+    def trace_request(
+        self,
+        service: str,
+        from_node: str | None = None,
+        client_ip: str | None = None,
+        port: int | str | None = None,
+        namespace: str = "default",
+    ) -> Any:
+        """The hop-by-hop path of one request (client, node, chains, DNAT, pod)."""
+        from .node.dataplane import trace_request
+
+        return trace_request(self, service, from_node=from_node, client_ip=client_ip, port=port, namespace=namespace)
+
+    def resolve(self, name: str, from_pod: str | None = None, namespace: str = "default") -> list[str]:
+        """Cluster DNS: the addresses ``name`` resolves to (from a pod's namespace and search path)."""
+        from .dns import resolve
+
+        return resolve(self, name, from_pod=from_pod, namespace=namespace)
+
+    def set_load(self, service: str, rps: float, namespace: str = "default") -> None:
+        """Drive ``rps`` requests per second at a Service (spread over its ready pods)."""
+        from .node.load import set_load
+
+        set_load(self, service, rps, namespace=namespace)
+
     # -- the API -------------------------------------------------------------------------
     def apply(self, manifest: Any, namespace: str | None = None) -> Applied:
         """``kubectl apply``: create or update every object of ``manifest``.
