@@ -245,6 +245,10 @@ class APIServer:
         kv = self.etcd.get(etcd_key(info, self._namespace(info, namespace), name))
         return None if kv is None else kv.value
 
+    def _lookup(self, kind: str, name: str, namespace: str | None) -> Any:
+        """Admission's read access: one object, or the list of all when ``name`` is empty."""
+        return self.get_or_none(kind, name, namespace) if name else self.list(kind, namespace)
+
     def get_by_uid(self, uid: str) -> dict | None:
         ref = self._uid_index.get(uid)
         if ref is None:
@@ -320,7 +324,7 @@ class APIServer:
         generated = not m.get("name") and bool(m.get("generateName"))
         if generated:
             m["name"] = m["generateName"][:58] + self.random_suffix()
-        errors = admission.admit(info.kind, new, self.get_or_none)
+        errors = admission.admit(info.kind, new, self._lookup)
         if errors:
             raise ApiError.invalid(info.qualified_kind, m.get("name", ""), errors)
         errors = validation.validate(info.kind, new, None)
@@ -334,6 +338,8 @@ class APIServer:
             m["name"] = m["generateName"][:58] + self.random_suffix()
         else:
             raise ApiError.already_exists(info.qualified_resource, m["name"])
+        if info.has_status and strategy.reset_status_on_create:
+            new["status"] = {}
         strategy.prepare_for_create(self, new)
         m["uid"] = self.new_uid()
         m["creationTimestamp"] = self.clock.timestamp()
@@ -392,17 +398,17 @@ class APIServer:
                     m[field] = om[field]
                 else:
                     m.pop(field, None)
-            if info.has_status and "status" in old:
-                new["status"] = old["status"]
+            if info.has_status:
+                new["status"] = old.get("status", {})
             new.setdefault("apiVersion", old.get("apiVersion"))
             problem = validation.check_decodable(kind, new)
             if problem:
                 raise ApiError.bad_request(problem)
             defaults.set_defaults(info.kind, new)
+            strategy_for(info.kind).prepare_for_update(self, new, old)
             errors = validation.validate(info.kind, new, old)
             if errors:
                 raise ApiError.invalid(info.qualified_kind, name, errors)
-            strategy_for(info.kind).prepare_for_update(self, new, old)
         return self._commit_update(info, key, ns, name, new, old, user, "update")
 
     def _commit_update(
@@ -412,7 +418,7 @@ class APIServer:
         m["resourceVersion"] = old["metadata"]["resourceVersion"]
         if new == old:
             return old  # no-op updates do not write (and do not bump resourceVersion)
-        if m.get("deletionTimestamp") and not m.get("finalizers") and not m.get("deletionGracePeriodSeconds"):
+        if _ready_to_remove(new):
             self._audit(user, verb, info, ns, name)
             return self._remove(info, key, new)
         m["resourceVersion"] = str(self.etcd.revision + 1)
@@ -760,6 +766,14 @@ class APIServer:
     def pods_on_node(self, node_name: str) -> list[dict]:
         """Pods bound to ``node_name`` (the ``spec.nodeName`` index)."""
         return list(self._pods_by_node.get(node_name, {}).values())
+
+
+def _ready_to_remove(obj: dict) -> bool:
+    """Being deleted, no finalizers left and no grace period to wait for."""
+    m = obj["metadata"]
+    if not m.get("deletionTimestamp") or m.get("finalizers") or m.get("deletionGracePeriodSeconds"):
+        return False
+    return not (obj.get("kind") == "Namespace" and (obj.get("spec") or {}).get("finalizers"))
 
 
 def _translate(e: EtcdEvent) -> tuple[str, dict, dict | None]:

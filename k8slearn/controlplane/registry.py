@@ -30,8 +30,6 @@ class Strategy:
     reset_status_on_create = True
 
     def prepare_for_create(self, api: APIServer, obj: dict) -> None:
-        if self.reset_status_on_create and "status" in obj:
-            obj["status"] = {}
         if self.tracks_generation:
             obj["metadata"]["generation"] = 1
 
