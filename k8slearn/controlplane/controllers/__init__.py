@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .base import Controller, WorkQueue
+from .deployment import DeploymentController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
+from .replicaset import ReplicaSetController
 
 __all__ = ["Controller", "WorkQueue", "CONTROLLERS"]
 
@@ -12,4 +14,6 @@ __all__ = ["Controller", "WorkQueue", "CONTROLLERS"]
 CONTROLLERS: tuple[type[Controller], ...] = (
     GarbageCollector,
     NamespaceController,
+    ReplicaSetController,
+    DeploymentController,
 )

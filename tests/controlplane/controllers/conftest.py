@@ -1,0 +1,253 @@
+"""Fixtures for controller tests: a tiny scheduler and a tiny kubelet that act through the API.
+
+The real kube-scheduler and kubelet are built elsewhere; these fakes keep the controller
+tests independent of them. Both only write through the API server and tolerate a real
+component having acted first (a Conflict or an already-Running pod is simply skipped).
+
+Fake kubelet conventions (per container ``command`` + ``args``, joined with spaces):
+``sleep N`` then exit 0 after N s; ``exit K`` exits with K (after the sleep, if any);
+an image with the tag ``:404`` never pulls (``ImagePullBackOff``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+
+import k8slearn as kl
+from k8slearn.api.errors import ApiError
+from k8slearn.api.objects import get_condition
+from k8slearn.clock import Priority
+
+TEST_SCHEDULER = "test-scheduler"
+
+
+def tolerates(tolerations: list[dict], taint: dict) -> bool:
+    for tol in tolerations or []:
+        if tol.get("effect") and tol.get("effect") != taint.get("effect"):
+            continue
+        op = tol.get("operator") or "Equal"
+        if not tol.get("key"):
+            if op == "Exists":
+                return True
+            continue
+        if tol.get("key") != taint.get("key"):
+            continue
+        if op == "Exists" or tol.get("value", "") == taint.get("value", ""):
+            return True
+    return False
+
+
+def node_fits(pod: dict, node: dict) -> bool:
+    spec = pod.get("spec") or {}
+    nspec = node.get("spec") or {}
+    tolerations = spec.get("tolerations") or []
+    if nspec.get("unschedulable") and not tolerates(
+        tolerations, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+    ):
+        return False
+    for taint in nspec.get("taints") or []:
+        if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(tolerations, taint):
+            return False
+    labels = node["metadata"].get("labels") or {}
+    if any(labels.get(k) != v for k, v in (spec.get("nodeSelector") or {}).items()):
+        return False
+    required = (
+        ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+        or {}
+    ).get("nodeSelectorTerms")
+    if required:
+        ok = False
+        for term in required:
+            fields = term.get("matchFields") or []
+            if all(node["metadata"]["name"] in f.get("values", []) for f in fields if f.get("key") == "metadata.name"):
+                ok = True
+        if not ok:
+            return False
+    return True
+
+
+class FakeScheduler:
+    """Binds pending pods to the fitting node with the fewest pods (ties: name order)."""
+
+    def __init__(self, cluster: kl.Cluster) -> None:
+        self.c = cluster
+        self.api = cluster.api
+        self.api.watch("Pod", self._on_pod, send_initial_events=True, owner=TEST_SCHEDULER)
+
+    def _on_pod(self, event) -> None:
+        pod = event.object
+        if event.type == "DELETED" or (pod.get("spec") or {}).get("nodeName"):
+            return
+        if pod["metadata"].get("deletionTimestamp"):
+            return
+        key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+        self.c.clock.schedule(0, lambda: self._bind(key), priority=Priority.CONTROLLER, label="test-scheduler bind")
+
+    def _bind(self, key: tuple[str, str]) -> None:
+        pod = self.api.get_or_none("Pod", key[1], key[0])
+        if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get("deletionTimestamp"):
+            return
+        nodes = [n for n in self.api.list("Node") if node_fits(pod, n)]
+        if not nodes:
+            self.c.clock.schedule(
+                1, lambda: self._bind(key), priority=Priority.CONTROLLER, label="test-scheduler retry"
+            )
+            return
+        node = min(nodes, key=lambda n: (len(self.api.pods_on_node(n["metadata"]["name"])), n["metadata"]["name"]))
+        with contextlib.suppress(ApiError):
+            self.api.bind(key[0], key[1], node["metadata"]["name"], user=TEST_SCHEDULER)
+
+
+class FakeKubelet:
+    """Starts bound pods after ``start_delay`` s and removes terminating pods after ``stop_delay`` s."""
+
+    def __init__(self, cluster: kl.Cluster, start_delay: float = 1.0, stop_delay: float = 1.0) -> None:
+        self.c = cluster
+        self.api = cluster.api
+        self.start_delay = start_delay
+        self.stop_delay = stop_delay
+        self.stopped: set[str] = set()
+        self.api.watch("Pod", self._on_pod, send_initial_events=True, owner="test-kubelet")
+
+    def stop(self, node: str) -> None:
+        self.stopped.add(node)
+
+    def resume(self, node: str) -> None:
+        self.stopped.discard(node)
+        for pod in self.api.pods_on_node(node):
+            self._on_pod(type("E", (), {"type": "MODIFIED", "object": pod})())
+
+    def _on_pod(self, event) -> None:
+        pod = event.object
+        node = (pod.get("spec") or {}).get("nodeName")
+        if event.type == "DELETED" or not node or node in self.stopped:
+            return
+        key = (pod["metadata"]["namespace"], pod["metadata"]["name"], pod["metadata"]["uid"])
+        if pod["metadata"].get("deletionTimestamp"):
+            self.c.clock.schedule(self.stop_delay, lambda: self._remove(key), priority=Priority.NODE,
+                                  label="test-kubelet kill")  # fmt: skip
+        elif (pod.get("status") or {}).get("phase") == "Pending" and not (pod.get("status") or {}).get("startTime"):
+            self.c.clock.schedule(self.start_delay, lambda: self._start(key), priority=Priority.NODE,
+                                  label="test-kubelet start")  # fmt: skip
+
+    def _current(self, key):
+        pod = self.api.get_or_none("Pod", key[1], key[0])
+        if pod is None or pod["metadata"]["uid"] != key[2] or pod["spec"].get("nodeName") in self.stopped:
+            return None
+        return pod
+
+    def _remove(self, key) -> None:
+        pod = self._current(key)
+        if pod is not None:
+            with contextlib.suppress(ApiError):
+                self.api.delete("Pod", key[1], key[0], grace_period_seconds=0, user="test-kubelet")
+
+    def _start(self, key) -> None:
+        pod = self._current(key)
+        if pod is None or pod["metadata"].get("deletionTimestamp") or (pod.get("status") or {}).get("startTime"):
+            return
+        now = self.c.clock.timestamp()
+        containers = pod["spec"]["containers"]
+        if any(c.get("image", "").endswith(":404") for c in containers):
+            statuses = [
+                {"name": c["name"], "image": c["image"], "ready": False, "restartCount": 0, "started": False,
+                 "state": {"waiting": {"reason": "ImagePullBackOff",
+                                       "message": f'Back-off pulling image "{c["image"]}"'}}}
+                for c in containers
+            ]  # fmt: skip
+            self._write(pod, "Pending", False, statuses, now)
+            return
+        statuses = [
+            {"name": c["name"], "image": c["image"], "ready": True, "restartCount": 0, "started": True,
+             "state": {"running": {"startedAt": now}}}
+            for c in containers
+        ]  # fmt: skip
+        self._write(pod, "Running", True, statuses, now)
+        script = " ".join(" ".join(c.get("command") or []) + " " + " ".join(c.get("args") or []) for c in containers)
+        sleep = re.search(r"sleep (\d+)", script)
+        if sleep:
+            code = re.search(r"exit (\d+)", script)
+            exit_code = int(code.group(1)) if code else 0
+            self.c.clock.schedule(int(sleep.group(1)), lambda: self._exit(key, exit_code), priority=Priority.NODE,
+                                  label="test-kubelet exit")  # fmt: skip
+
+    def _exit(self, key, code: int) -> None:
+        pod = self._current(key)
+        if pod is None:
+            return
+        now = self.c.clock.timestamp()
+        reason = "Completed" if code == 0 else "Error"
+        statuses = [
+            {"name": c["name"], "image": c["image"], "ready": False, "restartCount": 0, "started": False,
+             "state": {"terminated": {"exitCode": code, "reason": reason, "finishedAt": now}}}
+            for c in pod["spec"]["containers"]
+        ]  # fmt: skip
+        self._write(pod, "Succeeded" if code == 0 else "Failed", False, statuses, now)
+
+    def _write(self, pod: dict, phase: str, ready: bool, statuses: list[dict], now: str) -> None:
+        old = pod.get("status") or {}
+        flag = "True" if ready else "False"
+        conditions = [
+            {"type": "Initialized", "status": "True", "lastProbeTime": None, "lastTransitionTime": now},
+            _keep(old, "Ready", flag, now),
+            _keep(old, "ContainersReady", flag, now),
+            {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": now},
+        ]
+        status = dict(old, phase=phase, conditions=conditions, containerStatuses=statuses, startTime=old.get(
+            "startTime", now), hostIP="192.168.0.10", podIP="10.244.0.10")  # fmt: skip
+        with contextlib.suppress(ApiError):
+            self.api.replace_status("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"], status,
+                                    user="test-kubelet")  # fmt: skip
+
+
+def _keep(old: dict, type_: str, status: str, now: str) -> dict:
+    prev = get_condition(old, type_)
+    since = prev["lastTransitionTime"] if prev and prev.get("status") == status else now
+    return {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": since}
+
+
+class Sim:
+    """A demo cluster plus the fakes; ``fail``/``recover`` stop both the real and the fake kubelet."""
+
+    def __init__(self, nodes: int = 3, seed: int = 0, **kwargs) -> None:
+        self.c = kl.Cluster.demo(nodes=nodes, seed=seed, **kwargs)
+        self.scheduler = FakeScheduler(self.c)
+        self.kubelet = FakeKubelet(self.c)
+
+    def fail(self, node: str) -> None:
+        self.c.fail_node(node)
+        self.kubelet.stop(node)
+
+    def recover(self, node: str) -> None:
+        kubelet = self.c.node_host(node).kubelet
+        if hasattr(kubelet, "resume"):
+            self.c.recover_node(node)
+        else:  # the skeleton kubelet: start heartbeating again
+            kubelet.running = True
+            kubelet.renew_lease()
+        self.kubelet.resume(node)
+
+    def pods(self, selector: str | None = None) -> list[dict]:
+        return self.c.api.list("Pod", "default", selector=selector)
+
+
+@pytest.fixture
+def sim() -> Sim:
+    return Sim()
+
+
+def deployment(name: str = "web", replicas: int = 3, image: str = "nginx:1.27", **spec) -> dict:
+    """A Deployment manifest; ``spec`` keys are merged into ``spec`` (strategy, minReadySeconds ...)."""
+    body = {
+        "replicas": replicas,
+        "selector": {"matchLabels": {"app": name}},
+        "template": {
+            "metadata": {"labels": {"app": name}},
+            "spec": {"containers": [{"name": "app", "image": image}]},
+        },
+    }
+    body.update(spec)
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name}, "spec": body}
