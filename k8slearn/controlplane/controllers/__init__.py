@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from .base import Controller, WorkQueue
+from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .garbagecollector import GarbageCollector
+from .job import JobController
 from .namespace import NamespaceController
+from .nodelifecycle import NodeLifecycleController
+from .podgc import PodGCController
 from .replicaset import ReplicaSetController
+from .taint_eviction import TaintEvictionController
 
 __all__ = ["Controller", "WorkQueue", "CONTROLLERS"]
 
@@ -16,4 +21,9 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     NamespaceController,
     ReplicaSetController,
     DeploymentController,
+    NodeLifecycleController,
+    TaintEvictionController,
+    DaemonSetController,
+    JobController,
+    PodGCController,
 )
