@@ -152,10 +152,12 @@ class GarbageCollector(Controller):
             if any(r.get("uid") == uid and r.get("blockOwnerDeletion") for r in owner_references(dep)):
                 blocking = True
             if not m.get("deletionTimestamp"):
+                # a dependent with dependents of its own is deleted in the foreground too; a leaf
+                # (a pod) in the background, so it never carries the foregroundDeletion finalizer
+                policy = "Foreground" if self.dependents.get(m.get("uid", "")) else "Background"
                 with contextlib.suppress(ApiError):
-                    self.api.delete(
-                        dep["kind"], m["name"], m.get("namespace"), propagation_policy="Foreground", user=self.name
-                    )
+                    self.api.delete(dep["kind"], m["name"], m.get("namespace"), propagation_policy=policy,
+                                    user=self.name)  # fmt: skip
         if not blocking:
             self._remove_finalizer(obj, "foregroundDeletion")
         return None
@@ -164,6 +166,10 @@ class GarbageCollector(Controller):
         m = obj["metadata"]
         remaining = [f for f in m.get("finalizers") or [] if f != finalizer]
         with contextlib.suppress(ApiError):
-            self.api.replace_fields(
-                obj["kind"], m["name"], m.get("namespace"), {"metadata": {"finalizers": remaining}}, user=self.name
-            )
+            if remaining:
+                self.api.replace_fields(
+                    obj["kind"], m["name"], m.get("namespace"), {"metadata": {"finalizers": remaining}}, user=self.name
+                )
+            else:  # drop the field (as a JSON patch removing the last finalizer does), not leave []
+                self.api.patch(obj["kind"], m["name"], m.get("namespace"), {"metadata": {"finalizers": None}},
+                               user=self.name)  # fmt: skip

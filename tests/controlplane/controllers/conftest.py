@@ -22,6 +22,12 @@ from k8slearn.api.objects import get_condition
 from k8slearn.clock import Priority
 
 TEST_SCHEDULER = "test-scheduler"
+READY_REASONS = {
+    "MemoryPressure": ("KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    "DiskPressure": ("KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    "PIDPressure": ("KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    "Ready": ("KubeletReady", "kubelet is posting ready status"),
+}
 
 
 def tolerates(tolerations: list[dict], taint: dict) -> bool:
@@ -102,7 +108,11 @@ class FakeScheduler:
 
 
 class FakeKubelet:
-    """Starts bound pods after ``start_delay`` s and removes terminating pods after ``stop_delay`` s."""
+    """Starts bound pods after ``start_delay`` s and removes terminating pods after ``stop_delay`` s.
+
+    Pods due at the same instant start in one batch (one clock event), so the controllers
+    see them become Ready together and rollout steps are easy to predict.
+    """
 
     def __init__(self, cluster: kl.Cluster, start_delay: float = 1.0, stop_delay: float = 1.0) -> None:
         self.c = cluster
@@ -110,6 +120,7 @@ class FakeKubelet:
         self.start_delay = start_delay
         self.stop_delay = stop_delay
         self.stopped: set[str] = set()
+        self._due: dict[float, list] = {}
         self.api.watch("Pod", self._on_pod, send_initial_events=True, owner="test-kubelet")
 
     def stop(self, node: str) -> None:
@@ -130,8 +141,16 @@ class FakeKubelet:
             self.c.clock.schedule(self.stop_delay, lambda: self._remove(key), priority=Priority.NODE,
                                   label="test-kubelet kill")  # fmt: skip
         elif (pod.get("status") or {}).get("phase") == "Pending" and not (pod.get("status") or {}).get("startTime"):
-            self.c.clock.schedule(self.start_delay, lambda: self._start(key), priority=Priority.NODE,
-                                  label="test-kubelet start")  # fmt: skip
+            due = round(self.c.clock.now + self.start_delay, 6)
+            if due not in self._due:
+                self._due[due] = []
+                self.c.clock.at(due, lambda: self._start_batch(due), priority=Priority.NODE, label="test-kubelet start")
+            if key not in self._due[due]:
+                self._due[due].append(key)
+
+    def _start_batch(self, due: float) -> None:
+        for key in self._due.pop(due, []):
+            self._start(key)
 
     def _current(self, key):
         pod = self.api.get_or_none("Pod", key[1], key[0])
@@ -225,10 +244,30 @@ class Sim:
         kubelet = self.c.node_host(node).kubelet
         if hasattr(kubelet, "resume"):
             self.c.recover_node(node)
-        else:  # the skeleton kubelet: start heartbeating again
+        else:  # the skeleton kubelet: heartbeat again and post Ready, as a real kubelet does
             kubelet.running = True
             kubelet.renew_lease()
+            self._post_ready(node)
         self.kubelet.resume(node)
+
+    def _post_ready(self, node: str) -> None:
+        obj = self.c.api.get("Node", node)
+        now = self.c.clock.timestamp()
+        conditions = []
+        for cond in obj["status"]["conditions"]:
+            healthy = "True" if cond["type"] == "Ready" else "False"
+            since = cond["lastTransitionTime"] if cond["status"] == healthy else now
+            conditions.append(
+                dict(
+                    cond,
+                    status=healthy,
+                    lastHeartbeatTime=now,
+                    lastTransitionTime=since,
+                    reason=READY_REASONS[cond["type"]][0],
+                    message=READY_REASONS[cond["type"]][1],
+                )
+            )
+        self.c.api.replace_status("Node", node, None, dict(obj["status"], conditions=conditions), user="kubelet")
 
     def pods(self, selector: str | None = None) -> list[dict]:
         return self.c.api.list("Pod", "default", selector=selector)
