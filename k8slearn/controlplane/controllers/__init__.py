@@ -5,12 +5,15 @@ from __future__ import annotations
 from .base import Controller, WorkQueue
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
+from .endpoints import EndpointsController
+from .endpointslice import EndpointSliceController
 from .garbagecollector import GarbageCollector
 from .job import JobController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
 from .podgc import PodGCController
 from .replicaset import ReplicaSetController
+from .service_lb import ServiceLBController
 from .taint_eviction import TaintEvictionController
 
 __all__ = ["Controller", "WorkQueue", "CONTROLLERS"]
@@ -26,4 +29,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     DaemonSetController,
     JobController,
     PodGCController,
+    EndpointsController,
+    EndpointSliceController,
+    ServiceLBController,
 )
