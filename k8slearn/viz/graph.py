@@ -416,7 +416,7 @@ def draw_cluster(
     --------
     >>> import k8slearn as kl
     >>> ax = draw_cluster(kl.Cluster.demo(nodes=2), highlight="kube-scheduler")
-    >>> ax.get_title()
+    >>> ax.get_title(loc="left")
     't = 5 s: 2 nodes, 0 pods'
     """
     from ..graph import build_graph
