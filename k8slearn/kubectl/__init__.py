@@ -79,12 +79,12 @@ COMMANDS: dict[str, Callable[..., Any] | str] = {
     "expose": "k8slearn.kubectl.apply:run_expose",
     "run": "k8slearn.kubectl.apply:run_run",
     # Written by other helpers; uncomment when the module lands:
-    # "rollout": "k8slearn.kubectl.rollout:run_rollout",
-    # "scale": "k8slearn.kubectl.rollout:run_scale",
-    # "set": "k8slearn.kubectl.rollout:run_set",
-    # "cordon": "k8slearn.kubectl.node_commands:run_cordon",
-    # "uncordon": "k8slearn.kubectl.node_commands:run_uncordon",
-    # "drain": "k8slearn.kubectl.node_commands:run_drain",
+    "rollout": "k8slearn.kubectl.rollout:run_rollout",
+    "scale": "k8slearn.kubectl.rollout:run_scale",
+    "set": "k8slearn.kubectl.rollout:run_set",
+    "cordon": "k8slearn.kubectl.node_commands:run_cordon",
+    "uncordon": "k8slearn.kubectl.node_commands:run_uncordon",
+    "drain": "k8slearn.kubectl.node_commands:run_drain",
 }
 
 #: kubectl 1.36's commands in the order cobra holds them (``cmd.go``): the order of
