@@ -2,7 +2,9 @@
 
 A :class:`NodeHost` is the simulated computer behind a Node object: its hardware
 (capacity), its addresses, and its four agents - the kubelet, the container runtime,
-cAdvisor and kube-proxy. Only the kubelet and kube-proxy talk to the API server.
+cAdvisor and kube-proxy. Only the kubelet and kube-proxy talk to the API server; the
+kubelet drives the runtime (CRI) and reads cAdvisor, the runtime tells cAdvisor which
+containers run.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class NodeHost:
         self.kube_proxy = KubeProxy(cluster, self)
 
     def start(self) -> None:
+        """Boot the machine: the kubelet registers the Node, kube-proxy starts syncing rules."""
         self.kubelet.start()
         self.kube_proxy.start()
 
