@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .cache import NodeList
 from .framework import (
     ERR_NO_NODES_AVAILABLE,
     Code,
@@ -55,6 +56,8 @@ __all__ = [
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 _NONE = 1 << 30
+#: CycleState key: table slots of the feasible nodes, in order (saves a lookup per node)
+_FEASIBLE_SLOTS = "k8slearn/FeasibleSlots"
 
 
 def num_feasible_nodes_to_find(percentage: int | None, num_all_nodes: int) -> int:
@@ -152,73 +155,130 @@ def _pass_filters(
     start: int,
     num_to_find: int,
     record: CycleRecord | None,
-) -> list[Any]:
+) -> Sequence[Any]:
     n = len(nodes)
     active = fw.active_filter_plugins(state)
     if record is not None:
         record.filter_plugins = [pl.name for pl in active]
+    rot_slots = np.concatenate((slots[start:], slots[:start])) if start else slots
     if not active:
+        state.write(_FEASIBLE_SLOTS, rot_slots[:num_to_find])
         return [nodes[(start + i) % n] for i in range(min(num_to_find, n))]
-    idx = (start + np.arange(n)) % n
-    rot_slots = slots[idx]
-    vecs: list[tuple[int, list, Any]] = []
-    python: list[tuple[int, Any]] = []
-    for i, pl in enumerate(active):
-        vf = pl.filter_vector(state, pod, rot_slots) if hasattr(pl, "filter_vector") else None
-        if vf is None:
-            python.append((i, pl))
-            continue
-        if vf.codes is None:
-            named = [vf.status.with_plugin(pl.name)] if vf.status is not None else [None]
-        else:
-            named = [s.with_plugin(pl.name) for s in vf.statuses]
-        vecs.append((i, named, vf))
-    first_fail = np.full(n, _NONE, dtype=np.int64)
-    source = np.full(n, -1, dtype=np.int64)
-    for j, (i, _, vf) in enumerate(vecs):
-        m = vf.fail & (first_fail == _NONE)
-        first_fail[m] = i
-        source[m] = j
-
-    def vector_status(p: int) -> Status:
-        _, named, vf = vecs[int(source[p])]
-        return named[0] if vf.codes is None else named[int(vf.codes[p])]
-
-    statuses = diagnosis.node_to_status
+    vector = [pl for pl in active if hasattr(pl, "filter_vector")]
     special = _nominated_nodes(sched, pod)
-    if not python and not special:
-        feasible_mask = first_fail == _NONE
-        pos = np.flatnonzero(feasible_mask)
-        if len(pos) >= num_to_find:
-            cut = int(pos[num_to_find - 1]) + 1
-            pos = pos[:num_to_find]
+    if len(vector) == len(active) and not special:
+        return _pass_filters_vector(sched, state, pod, diagnosis, active, rot_slots, num_to_find)
+    rot_nodes = list(nodes[start:]) + list(nodes[:start])
+    return _pass_filters_mixed(fw, state, pod, diagnosis, active, special, rot_nodes, rot_slots, num_to_find)
+
+
+def _named(pl: Any, vf: Any) -> list:
+    if vf.codes is None:
+        return [vf.status.with_plugin(pl.name) if vf.status is not None else None]
+    return [st.with_plugin(pl.name) for st in vf.statuses]
+
+
+def _pass_filters_vector(
+    sched: Any,
+    state: CycleState,
+    pod: Mapping,
+    diagnosis: Diagnosis,
+    active: list,
+    rot_slots: np.ndarray,
+    num_to_find: int,
+) -> Sequence[Any]:
+    """Every filter has a numpy path: check the nodes chunk by chunk, in search order.
+
+    The chunks only save work; the nodes examined are exactly those a node-by-node
+    search examines (up to the one that completes ``num_to_find`` feasible nodes).
+    """
+    table = sched.cache.table
+    n = len(rot_slots)
+    statuses = diagnosis.node_to_status
+    found: list[np.ndarray] = []
+    count = 0
+    begin = 0
+    chunk = min(n, num_to_find + num_to_find // 4 + 32)
+    while begin < n and count < num_to_find:
+        end = min(n, begin + chunk)
+        part = rot_slots[begin:end]
+        results = [(pl, pl.filter_vector(state, pod, part)) for pl in active]
+        fail = None
+        for _, vf in results:
+            if vf.fail is not None:
+                fail = vf.fail if fail is None else fail | vf.fail
+        need = num_to_find - count
+        if fail is None:
+            take = part[:need]
+            cut = len(take)
         else:
-            cut = n
-        feasible = [nodes[idx[p]] for p in pos]
-        for p in np.flatnonzero(~feasible_mask[:cut]):
-            st = vector_status(int(p))
-            statuses[nodes[idx[p]].name] = st
-            diagnosis.add_plugin_status(st)
-        return feasible
+            ok = np.flatnonzero(~fail)
+            if len(ok) >= need:
+                cut = int(ok[need - 1]) + 1
+                ok = ok[:need]
+            else:
+                cut = end - begin
+            take = part[ok]
+            failing = np.flatnonzero(fail[:cut]).tolist()
+            if failing:
+                named = [(_named(pl, vf), vf) for pl, vf in results if vf.fail is not None]
+                names = table.names
+                fail_slots = part[failing].tolist()
+                for i, slot in zip(failing, fail_slots):
+                    for labels, vf in named:
+                        if vf.fail[i]:
+                            st = labels[0] if vf.codes is None else labels[int(vf.codes[i])]
+                            break
+                    statuses[names[slot]] = st
+                    diagnosis.add_plugin_status(st)
+        found.append(take)
+        count += len(take)
+        begin = end
+        chunk *= 2
+    feasible_slots = found[0] if len(found) == 1 else np.concatenate(found) if found else rot_slots[:0]
+    state.write(_FEASIBLE_SLOTS, feasible_slots)
+    return NodeList(table, feasible_slots)
+
+
+def _pass_filters_mixed(
+    fw: Framework,
+    state: CycleState,
+    pod: Mapping,
+    diagnosis: Diagnosis,
+    active: list,
+    special: set[str],
+    rot_nodes: list,
+    rot_slots: np.ndarray,
+    num_to_find: int,
+) -> list[Any]:
+    """Some filters have no numpy path (or nominated pods matter): node by node."""
+    vector_results = {}
+    for i, pl in enumerate(active):
+        if hasattr(pl, "filter_vector"):
+            vf = pl.filter_vector(state, pod, rot_slots)
+            if vf is not None:
+                vector_results[i] = (_named(pl, vf), vf)
+    statuses = diagnosis.node_to_status
     feasible = []
-    for p in range(n):
-        ni = nodes[idx[p]]
+    for p, ni in enumerate(rot_nodes):
+        st = None
         if ni.name in special:
             st = fw.run_filter_with_nominated_pods(state, pod, ni)
         else:
-            fi = first_fail[p]
-            st = None
-            for i, pl in python:
-                if i >= fi:
-                    break
+            for i, pl in enumerate(active):
+                hit = vector_results.get(i)
+                if hit is not None:
+                    names, vf = hit
+                    if vf.rejects(p):
+                        st = names[0] if vf.codes is None else names[int(vf.codes[p])]
+                        break
+                    continue
                 s = pl.filter(state, pod, ni)
                 if s is not None and s.code != Code.SUCCESS:
                     if not s.is_rejected:
                         s = Status.error(f'running "{pl.name}" filter plugin: {s.message}')
                     st = s.with_plugin(pl.name)
                     break
-            if st is None and fi != _NONE:
-                st = vector_status(p)
         if st is None or st.code == Code.SUCCESS:
             feasible.append(ni)
             if len(feasible) >= num_to_find:
@@ -296,7 +356,11 @@ def find_nodes_that_fit(
         processed = len(feasible) + len(diagnosis.node_to_status)
         sched.next_start_node_index = (sched.next_start_node_index + processed) % len(all_nodes)
     if record is not None:
-        record.feasible = [ni.name for ni in feasible]
+        if isinstance(feasible, NodeList):
+            names = cache.table.names
+            record.feasible = [names[s] for s in feasible.slots.tolist()]
+        else:
+            record.feasible = [ni.name for ni in feasible]
         record.node_to_status = diagnosis.node_to_status
     return feasible, diagnosis
 
@@ -304,15 +368,16 @@ def find_nodes_that_fit(
 def prioritize_nodes(fw: Framework, state: CycleState, pod: Mapping, nodes: Sequence[Any],
                      record: CycleRecord | None = None) -> ScoreResult:  # fmt: skip
     """PreScore and Score (with NormalizeScore and weights) over the feasible nodes."""
-    names = [ni.name for ni in nodes]
     if not fw.score_plugins:
-        return ScoreResult(names, [], {}, {}, {}, np.ones(len(nodes), dtype=np.int64))
+        return ScoreResult([ni.name for ni in nodes], [], {}, {}, {}, np.ones(len(nodes), dtype=np.int64))
     status, ps_record = fw.run_pre_score(state, pod, nodes)
     if record is not None:
         record.prescore = ps_record
     if status is not None and not status.is_success:
         raise SchedulingError(status.message)
-    slots = np.fromiter((ni.slot for ni in nodes), dtype=np.int64, count=len(nodes))
+    slots = nodes.slots if isinstance(nodes, NodeList) else state.read(_FEASIBLE_SLOTS)
+    if slots is None or len(slots) != len(nodes):
+        slots = np.fromiter((ni.slot for ni in nodes), dtype=np.int64, count=len(nodes))
     if (slots < 0).any():
         slots = None
     result = fw.run_score(state, pod, nodes, slots)
@@ -321,14 +386,19 @@ def prioritize_nodes(fw: Framework, state: CycleState, pod: Mapping, nodes: Sequ
     return result
 
 
-def select_host(result: ScoreResult, rng: Any) -> str:
+def select_host(result: ScoreResult, rng: Any, table: Any = None) -> str:
     """The node with the highest total; ties broken at random among them (name order)."""
     totals = result.total
-    best = int(totals.max())
-    tied = sorted(result.nodes[i] for i in np.flatnonzero(totals == best))
+    tied = np.flatnonzero(totals == totals.max())
     if len(tied) == 1:
-        return tied[0]
-    return tied[rng.randrange(len(tied))]
+        return result.names[int(tied[0])]
+    if table is not None and result.slots is not None:
+        ranks = table.name_rank()[result.slots[tied]]
+        pick = int(tied[np.argsort(ranks)[rng.randrange(len(tied))]])
+        return result.names[pick]
+    names = result.names
+    ordered = sorted(names[i] for i in tied.tolist())
+    return ordered[rng.randrange(len(ordered))]
 
 
 def schedule_pod(sched: Any, fw: Framework, state: CycleState, pod: Mapping,
@@ -343,5 +413,5 @@ def schedule_pod(sched: Any, fw: Framework, state: CycleState, pod: Mapping,
     if len(feasible) == 1:
         return ScheduleResult(feasible[0].name, 1 + len(diagnosis.node_to_status), 1)
     scores = prioritize_nodes(fw, state, pod, feasible, record)
-    host = select_host(scores, sched.rng)
+    host = select_host(scores, sched.rng, cache.table)
     return ScheduleResult(host, len(feasible) + len(diagnosis.node_to_status), len(feasible))

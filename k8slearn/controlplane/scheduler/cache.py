@@ -20,7 +20,7 @@ Used in: 02_scheduling, 03_bin_packing.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from .plugins.helpers import (
     quantity_value,
 )
 
-__all__ = ["PodInfo", "AffinityTerm", "NodeInfo", "NodeTable", "SchedulerCache", "ImageState", "zone_key"]
+__all__ = ["PodInfo", "AffinityTerm", "NodeInfo", "NodeTable", "NodeList", "SchedulerCache", "ImageState", "zone_key"]
 
 
 class AffinityTerm:
@@ -151,7 +151,22 @@ class PodInfo:
         """A copy bound to ``node_name`` (what the cache assumes)."""
         pod = dict(self.pod)
         pod["spec"] = dict(self.pod.get("spec") or {}, nodeName=node_name)
-        return PodInfo(pod)
+        out = PodInfo.__new__(PodInfo)
+        for attr in PodInfo.__slots__:
+            setattr(out, attr, getattr(self, attr))
+        out.pod = pod
+        out.node_name = node_name
+        return out
+
+    def request(self, resource: str, non_zero: bool) -> int:
+        """The pod's request of one resource (with the 100m/200Mi defaults if ``non_zero``)."""
+        if resource == "cpu":
+            return self.non0_cpu if non_zero else self.cpu
+        if resource == "memory":
+            return self.non0_mem if non_zero else self.memory
+        if resource == "ephemeral-storage":
+            return self.ephemeral
+        return self.scalars.get(resource, 0)
 
     def __repr__(self) -> str:
         return f"<PodInfo {self.namespace}/{self.name} node={self.node_name or '-'}>"
@@ -160,11 +175,29 @@ class PodInfo:
 class ImageState:
     """An image seen on nodes: its size and the nodes that have it."""
 
-    __slots__ = ("size", "nodes")
+    __slots__ = ("size", "nodes", "_slots", "_index")
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.nodes: set[str] = set()
+        self._slots: dict[str, int] = {}
+        self._index: np.ndarray | None = None
+
+    def add(self, name: str, slot: int) -> None:
+        self.nodes.add(name)
+        self._slots[name] = slot
+        self._index = None
+
+    def discard(self, name: str) -> None:
+        self.nodes.discard(name)
+        self._slots.pop(name, None)
+        self._index = None
+
+    def slot_index(self) -> np.ndarray:
+        """Table rows of the nodes that have the image."""
+        if self._index is None:
+            self._index = np.fromiter(self._slots.values(), dtype=np.int64, count=len(self._slots))
+        return self._index
 
 
 class NodeInfo:
@@ -311,6 +344,28 @@ class NodeInfo:
         )
 
 
+def _same_placement(placed: PodInfo, pod: Mapping) -> bool:
+    """The new pod object counts exactly as the placed one (same node, spec, labels, uid)."""
+    old = placed.pod
+    meta, old_meta = pod.get("metadata") or {}, old.get("metadata") or {}
+    if meta.get("uid") != old_meta.get("uid") or bool(meta.get("deletionTimestamp")) != placed.terminating:
+        return False
+    if meta.get("labels") != old_meta.get("labels"):
+        return False
+    spec, old_spec = pod.get("spec") or {}, old.get("spec") or {}
+    if spec is old_spec:
+        return True
+    if spec.get("nodeName") != placed.node_name:
+        return False
+    if spec.get("containers") is not old_spec.get("containers"):
+        return spec == dict(old_spec, nodeName=spec.get("nodeName"))
+    return (
+        spec.get("initContainers") is old_spec.get("initContainers")
+        and spec.get("overhead") == old_spec.get("overhead")
+        and spec.get("affinity") is old_spec.get("affinity")
+    )
+
+
 def zone_key(labels: Mapping[str, str]) -> str:
     """``region:\\x00:zone`` (empty when the node has neither label), as ``utilnode.GetZoneKey``."""
     region = labels.get(REGION_LABEL, "")
@@ -321,7 +376,7 @@ def zone_key(labels: Mapping[str, str]) -> str:
 
 
 _INT_COLS = ("alloc_cpu", "alloc_mem", "alloc_eph", "alloc_pods", "req_cpu", "req_mem", "req_eph", "non0_cpu",
-             "non0_mem", "npods")  # fmt: skip
+             "non0_mem", "npods", "free_cpu", "free_mem", "free_eph", "free_pods")  # fmt: skip
 _BOOL_COLS = ("unschedulable", "hard_taints", "soft_taints", "valid")
 
 
@@ -341,8 +396,14 @@ class NodeTable:
         self.alloc_scalar: dict[str, np.ndarray] = {}
         self.req_scalar: dict[str, np.ndarray] = {}
         self.names: list[str] = [""] * capacity
+        self.infos: list[NodeInfo | None] = [None] * capacity
         self.free: list[int] = []
         self.size = 0
+        #: how many nodes are cordoned / have NoSchedule-NoExecute / PreferNoSchedule taints
+        self.n_unschedulable = 0
+        self.n_hard_taints = 0
+        self.n_soft_taints = 0
+        self._name_rank: np.ndarray | None = None
 
     def _grow(self) -> None:
         new = self.capacity * 2
@@ -357,9 +418,11 @@ class NodeTable:
                 arr[: self.capacity] = old
                 d[k] = arr
         self.names.extend([""] * (new - self.capacity))
+        self.infos.extend([None] * (new - self.capacity))
         self.capacity = new
 
-    def allocate(self, name: str) -> int:
+    def allocate(self, name: str, info: NodeInfo | None = None) -> int:
+        self._name_rank = None
         if self.free:
             slot = self.free.pop()
         else:
@@ -368,10 +431,16 @@ class NodeTable:
             slot = self.size
             self.size += 1
         self.names[slot] = name
+        self.infos[slot] = info
         self.valid[slot] = True
         return slot
 
     def release(self, slot: int) -> None:
+        self._name_rank = None
+        self.n_unschedulable -= int(self.unschedulable[slot])
+        self.n_hard_taints -= int(self.hard_taints[slot])
+        self.n_soft_taints -= int(self.soft_taints[slot])
+        self.infos[slot] = None
         for col in _INT_COLS:
             getattr(self, col)[slot] = 0
         for col in _BOOL_COLS:
@@ -381,6 +450,27 @@ class NodeTable:
                 arr[slot] = 0
         self.names[slot] = ""
         self.free.append(slot)
+
+    def gather(self, state: Any, column: str, slots: np.ndarray) -> np.ndarray:
+        """``column[slots]``, computed once per scheduling cycle and shared by the plugins."""
+        cache = state.read("k8slearn/gather")
+        if cache is None or cache[0] is not slots:
+            cache = (slots, {})
+            state.write("k8slearn/gather", cache)
+        values = cache[1].get(column)
+        if values is None:
+            values = cache[1][column] = getattr(self, column)[slots]
+        return values
+
+    def name_rank(self) -> np.ndarray:
+        """Per slot, the rank of the node's name in name order (ties are broken in name order)."""
+        if self._name_rank is None:
+            rank = np.zeros(self.capacity, dtype=np.int64)
+            used = [(self.names[s], s) for s in range(self.size) if self.valid[s]]
+            for r, (_, s) in enumerate(sorted(used)):
+                rank[s] = r
+            self._name_rank = rank
+        return self._name_rank
 
     def scalar_columns(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         if name not in self.alloc_scalar:
@@ -395,23 +485,23 @@ class NodeTable:
         self.alloc_mem[s] = ni.alloc_mem
         self.alloc_eph[s] = ni.alloc_eph
         self.alloc_pods[s] = ni.alloc_pods
-        self.req_cpu[s] = ni.req_cpu
-        self.req_mem[s] = ni.req_mem
-        self.req_eph[s] = ni.req_eph
-        self.non0_cpu[s] = ni.non0_cpu
-        self.non0_mem[s] = ni.non0_mem
-        self.npods[s] = len(ni.pods)
-        self.unschedulable[s] = ni.unschedulable
         effects = [t.get("effect") for t in ni.taints]
-        self.hard_taints[s] = "NoSchedule" in effects or "NoExecute" in effects
-        self.soft_taints[s] = "PreferNoSchedule" in effects
+        for col, counter, value in (
+            ("unschedulable", "n_unschedulable", ni.unschedulable),
+            ("hard_taints", "n_hard_taints", "NoSchedule" in effects or "NoExecute" in effects),
+            ("soft_taints", "n_soft_taints", "PreferNoSchedule" in effects),
+        ):
+            arr = getattr(self, col)
+            if bool(arr[s]) != value:
+                setattr(self, counter, getattr(self, counter) + (1 if value else -1))
+                arr[s] = value
         for name in set(self.alloc_scalar) | set(ni.alloc_scalars) | set(ni.req_scalars):
             alloc, req = self.scalar_columns(name)
             alloc[s] = ni.alloc_scalars.get(name, 0)
             req[s] = ni.req_scalars.get(name, 0)
+        self._sync_requested(ni)
 
-    def sync_pods(self, ni: NodeInfo, pi: PodInfo) -> None:
-        """Cheaper row update after a pod was added to or removed from ``ni``."""
+    def _sync_requested(self, ni: NodeInfo) -> None:
         s = ni.slot
         self.req_cpu[s] = ni.req_cpu
         self.req_mem[s] = ni.req_mem
@@ -419,9 +509,44 @@ class NodeTable:
         self.non0_cpu[s] = ni.non0_cpu
         self.non0_mem[s] = ni.non0_mem
         self.npods[s] = len(ni.pods)
+        # what is left, kept ready for the Fit filter
+        self.free_cpu[s] = ni.alloc_cpu - ni.req_cpu
+        self.free_mem[s] = ni.alloc_mem - ni.req_mem
+        self.free_eph[s] = ni.alloc_eph - ni.req_eph
+        self.free_pods[s] = ni.alloc_pods - len(ni.pods)
+
+    def sync_pods(self, ni: NodeInfo, pi: PodInfo) -> None:
+        """Cheaper row update after a pod was added to or removed from ``ni``."""
+        self._sync_requested(ni)
         for name in pi.scalars:
             _, req = self.scalar_columns(name)
-            req[s] = ni.req_scalars.get(name, 0)
+            req[ni.slot] = ni.req_scalars.get(name, 0)
+
+
+class NodeList(Sequence):
+    """NodeInfos of table rows (``slots``), materialized only when read."""
+
+    __slots__ = ("table", "slots", "_items")
+
+    def __init__(self, table: NodeTable, slots: np.ndarray) -> None:
+        self.table = table
+        self.slots = slots
+        self._items: list[NodeInfo] | None = None
+
+    def _list(self) -> list[NodeInfo]:
+        if self._items is None:
+            infos = self.table.infos
+            self._items = [infos[s] for s in self.slots.tolist()]  # type: ignore[misc]
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._list()[i]
+
+    def __iter__(self) -> Iterator[NodeInfo]:
+        return iter(self._list())
 
 
 class _SelectorCounts:
@@ -504,7 +629,7 @@ class SchedulerCache:
             return self.update_node(self.nodes[name].node, node)
         ni = self._ghosts.pop(name, None) or NodeInfo()
         ni.set_node(node)
-        ni.slot = self.table.allocate(name)
+        ni.slot = self.table.allocate(name, ni)
         self.nodes[name] = ni
         self._zones.setdefault(zone_key(ni.labels), []).append(name)
         self._invalidate_order()
@@ -524,9 +649,14 @@ class SchedulerCache:
             return self.add_node(node)
         old_zone = zone_key(ni.labels)
         old_labels = ni.labels
-        self._remove_images(ni)
+        old_images = ni.images
         ni.set_node(node)
-        self._add_images(ni)
+        if ni.images != old_images:
+            new_images = ni.images
+            ni.images = old_images
+            self._remove_images(ni)
+            ni.images = new_images
+            self._add_images(ni)
         new_zone = zone_key(ni.labels)
         if new_zone != old_zone:
             self._zones[old_zone].remove(name)
@@ -568,13 +698,13 @@ class SchedulerCache:
             if st is None:
                 st = self.images[name] = ImageState(size)
             st.size = size
-            st.nodes.add(ni.name)
+            st.add(ni.name, ni.slot)
 
     def _remove_images(self, ni: NodeInfo) -> None:
         for name in ni.images:
             st = self.images.get(name)
             if st is not None:
-                st.nodes.discard(ni.name)
+                st.discard(ni.name)
                 if not st.nodes:
                     del self.images[name]
 
@@ -630,6 +760,15 @@ class SchedulerCache:
 
     def add_pod(self, pod: Mapping) -> PodInfo:
         """A pod bound to a node (from the watch); replaces an assumed copy."""
+        meta = pod.get("metadata") or {}
+        key = (meta.get("namespace") or "", meta.get("name", ""))
+        placed = self.pod_info(key)
+        if placed is not None and _same_placement(placed, pod):
+            # only the status (or the binding of an assumed pod) changed: keep the numbers
+            placed.pod = pod
+            placed.start_time = (pod.get("status") or {}).get("startTime") or ""
+            self.assumed.discard(key)
+            return placed
         pi = PodInfo(pod)
         if pi.key in self.pod_nodes:
             self._unplace(pi.key)

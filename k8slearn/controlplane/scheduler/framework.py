@@ -48,6 +48,7 @@ __all__ = [
     "NO_NODE_AVAILABLE_MSG",
     "ERR_NO_NODES_AVAILABLE",
     "ScoreResult",
+    "LazyNames",
     "VectorFilter",
     "Framework",
     "is_success",
@@ -297,14 +298,18 @@ class Plugin:
 class VectorFilter:
     """A Filter plugin's answer for many nodes at once (its numpy fast path).
 
-    ``fail[i]`` says whether the i-th node (in the order asked) is rejected; its status
-    is ``status`` or, when ``codes`` is given, ``statuses[codes[i]]``.
+    ``fail[i]`` says whether the i-th node (in the order asked) is rejected (``fail``
+    None: no node is); its status is ``status`` or, when ``codes`` is given,
+    ``statuses[codes[i]]``.
     """
 
-    fail: np.ndarray
+    fail: np.ndarray | None
     status: Status | None = None
     codes: np.ndarray | None = None
     statuses: Sequence[Status] = ()
+
+    def rejects(self, i: int) -> bool:
+        return self.fail is not None and bool(self.fail[i])
 
     def status_at(self, i: int) -> Status:
         if self.codes is None:
@@ -403,15 +408,53 @@ def fit_error_message(num_all_nodes: int, diagnosis: Diagnosis) -> str:
 
 @dataclass
 class ScoreResult:
-    """Scores of the feasible nodes: raw and normalized per plugin, weighted totals."""
+    """Scores of the feasible nodes: raw and normalized per plugin, weighted totals.
 
-    nodes: list[str]
+    ``nodes`` (the node names, in the order of the arrays) may be given lazily.
+    """
+
+    names: Sequence[str]
     plugins: list[str]
     raw: dict[str, np.ndarray]
     normalized: dict[str, np.ndarray]
     weights: dict[str, int]
     total: np.ndarray
     skipped: frozenset[str] = frozenset()
+    slots: np.ndarray | None = None
+
+    @property
+    def nodes(self) -> list[str]:
+        if not isinstance(self.names, list):
+            self.names = list(self.names)
+        return self.names
+
+
+class LazyNames(Sequence):
+    """Node names of table rows, built only when someone reads them."""
+
+    __slots__ = ("_source", "_slots", "_names")
+
+    def __init__(self, source: Sequence[str], slots: np.ndarray) -> None:
+        self._source = source
+        self._slots = slots
+        self._names: list[str] | None = None
+
+    def _list(self) -> list[str]:
+        if self._names is None:
+            src = self._source
+            self._names = [src[s] for s in self._slots.tolist()]
+        return self._names
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, int) and self._names is None:
+            return self._source[int(self._slots[i])]
+        return self._list()[i]
+
+    def __iter__(self) -> Any:
+        return iter(self._list())
 
 
 class Framework:
@@ -659,7 +702,10 @@ class Framework:
         numpy fast paths of plugins that have one; the results are identical.
         """
         skip = state.skip_score_plugins
-        names = [n.name for n in nodes]
+        if slots is not None and self.snapshot is not None:
+            names: Sequence[str] = LazyNames(self.snapshot.table.names, slots)
+        else:
+            names = [n.name for n in nodes]
         raw: dict[str, np.ndarray] = {}
         normalized: dict[str, np.ndarray] = {}
         total = np.zeros(len(nodes), dtype=np.int64)
@@ -675,15 +721,16 @@ class Framework:
                 norm = pl.normalize_score(state, pod, names, scores.copy())
             else:
                 norm = scores
-            if len(norm) and (norm.max() > MAX_NODE_SCORE or norm.min() < 0):
+            if pl.has_normalize and len(norm) and (norm.max() > MAX_NODE_SCORE or norm.min() < 0):
                 bad = int(norm.max() if norm.max() > MAX_NODE_SCORE else norm.min())
                 raise RuntimeError(
                     f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [0, 100] after normalizing'
                 )
             normalized[pl.name] = norm
-            total += norm * self.score_weights[pl.name]
+            weight = self.score_weights[pl.name]
+            total += norm if weight == 1 else norm * weight
         return ScoreResult(
-            names, [pl.name for pl in run], raw, normalized, dict(self.score_weights), total, frozenset(skip)
+            names, [pl.name for pl in run], raw, normalized, self.score_weights, total, frozenset(skip), slots
         )
 
     def run_reserve(self, state: CycleState, pod: Mapping, node_name: str) -> Status | None:

@@ -350,6 +350,8 @@ class Scheduler:
         self.queue.done(qpi)
 
     def _remember(self, record: CycleRecord) -> None:
+        if record.scores is not None:
+            record.scores.nodes  # noqa: B018 - freeze the names now (table rows get reused)
         key = (record.namespace, record.name)
         self.results.pop(key, None)
         self.results[key] = record

@@ -193,6 +193,6 @@ def filter_statuses(sched: FakeScheduler, name: str, the_pod: dict) -> dict[str,
         order = np.array([ni.slot for ni in nodes], dtype=np.int64)
         vf = pl.filter_vector(state, the_pod, order)
         if vf is not None:
-            got = {ni.name: ("ok" if not vf.fail[i] else vf.status_at(i).message) for i, ni in enumerate(nodes)}
+            got = {ni.name: ("ok" if not vf.rejects(i) else vf.status_at(i).message) for i, ni in enumerate(nodes)}
             assert got == out, f"{name}: numpy path {got} != readable {out}"
     return out

@@ -77,7 +77,7 @@ class NodeResourcesBalancedAllocation(Plugin):
         return pod_score_requests(pod, self.resources, use_requested=True) if reqs is None else reqs
 
     def pre_score(self, state: CycleState, pod: Mapping, nodes) -> Status | None:
-        reqs = pod_score_requests(pod, self.resources, use_requested=True)
+        reqs = pod_score_requests(pod, self.resources, use_requested=True, pod_info=state.read("PodInfo"))
         if not any(reqs):
             return Status.skip()
         state.write(_KEY, reqs)
@@ -95,16 +95,16 @@ class NodeResourcesBalancedAllocation(Plugin):
         table = self.handle.snapshot.table
         cols = []
         for r, p in zip(self.resources, self._reqs(state, pod)):
-            a, q = table_allocatable_requested(table, slots, r, p, use_requested=True)
-            if not (a != 0).all():
-                if (a == 0).all():
+            a, q = table_allocatable_requested(table, slots, r, p, use_requested=True, state=state)
+            if a.min() <= 0:
+                if a.max() == 0:
                     continue  # left out on every node alike
                 return None  # mixed: the readable path handles it
             cols.append((q, a))
         n = len(slots)
         if len(cols) < 2:
             return np.full(n, 100, dtype=np.int64)
-        fractions = [np.minimum(q.astype(np.float64) / a.astype(np.float64), 1.0) for q, a in cols]
+        fractions = [np.minimum(q / a, 1.0) for q, a in cols]  # int64 / int64 -> float64, as float(q)/float(a)
         if len(fractions) == 2:
             std = np.abs((fractions[0] - fractions[1]) / 2)
         else:
@@ -116,4 +116,7 @@ class NodeResourcesBalancedAllocation(Plugin):
             for f in fractions:
                 acc = acc + (f - mean) * (f - mean)
             std = np.sqrt(acc / len(fractions))
-        return ((1 - std) * 100).astype(np.int64)
+        std *= -1.0
+        std += 1.0
+        std *= 100.0
+        return std.astype(np.int64)

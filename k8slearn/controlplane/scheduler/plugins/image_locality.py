@@ -81,9 +81,7 @@ class ImageLocality(Plugin):
             return np.zeros(len(slots), dtype=np.int64)
         sums = np.zeros(cache.table.capacity, dtype=np.int64)
         for st in images:
-            contribution = scaled_image_score(st.size, len(st.nodes), total)
-            for name in st.nodes:
-                sums[cache.nodes[name].slot] += contribution
+            sums[st.slot_index()] += scaled_image_score(st.size, len(st.nodes), total)
         max_threshold = MAX_CONTAINER_THRESHOLD * _num_containers(pod)
         clamped = np.clip(sums[slots], MIN_THRESHOLD, max_threshold)
         return MAX_NODE_SCORE * (clamped - MIN_THRESHOLD) // (max_threshold - MIN_THRESHOLD)

@@ -135,6 +135,11 @@ def normalize(scores: Sequence[int]) -> list[int]:
     return [int(100 * (float(s - lo) / float(diff))) if diff > 0 else 0 for s in scores]
 
 
+def _has_pod_affinity(pod: Mapping, field: str) -> bool:
+    aff = (pod.get("spec") or {}).get("affinity") or {}
+    return bool(((aff.get("podAffinity") or {}).get(field)) or ((aff.get("podAntiAffinity") or {}).get(field)))
+
+
 _FILTER_KEY = "PreFilter" + NAME
 _SCORE_KEY = "PreScore" + NAME
 
@@ -176,6 +181,10 @@ class InterPodAffinity(Plugin):
     # -- filter --------------------------------------------------------------------------------
     def pre_filter(self, state: CycleState, pod: Mapping, nodes) -> tuple[PreFilterResult | None, Status | None]:
         cache = self.handle.snapshot
+        if not _has_pod_affinity(pod, "requiredDuringSchedulingIgnoredDuringExecution") and not (
+            cache.nodes_with_anti_affinity_pods
+        ):
+            return None, Status.skip()
         pi = self._pod_info(state, pod)
         if not pi.required_affinity and not pi.required_anti_affinity and not cache.nodes_with_anti_affinity_pods:
             return None, Status.skip()
@@ -230,6 +239,9 @@ class InterPodAffinity(Plugin):
         if not nodes:
             return Status.skip()
         cache = self.handle.snapshot
+        preferred = _has_pod_affinity(pod, "preferredDuringSchedulingIgnoredDuringExecution")
+        if not preferred and (self.ignore_preferred_of_existing or not cache.nodes_with_affinity_pods):
+            return Status.skip()
         pi = self._pod_info(state, pod)
         has_constraints = bool(pi.preferred_affinity or pi.preferred_anti_affinity)
         if self.ignore_preferred_of_existing and not has_constraints:

@@ -41,7 +41,7 @@ class NodeName(Plugin):
     def filter_vector(self, state: CycleState, pod: Mapping, order: np.ndarray) -> VectorFilter:
         wanted = (pod.get("spec") or {}).get("nodeName") or ""
         if not wanted:
-            return VectorFilter(np.zeros(len(order), dtype=bool), _FAIL)
+            return VectorFilter(None, _FAIL)
         names = self.handle.snapshot.table.names
         return VectorFilter(np.fromiter((names[s] != wanted for s in order), dtype=bool, count=len(order)), _FAIL)
 

@@ -42,9 +42,10 @@ class NodeUnschedulable(Plugin):
         return _FAIL
 
     def filter_vector(self, state: CycleState, pod: Mapping, order: np.ndarray) -> VectorFilter:
-        if tolerates_unschedulable(pod):
-            return VectorFilter(np.zeros(len(order), dtype=bool), _FAIL)
-        return VectorFilter(self.handle.snapshot.table.unschedulable[order], _FAIL)
+        table = self.handle.snapshot.table
+        if table.n_unschedulable == 0 or tolerates_unschedulable(pod):
+            return VectorFilter(None, _FAIL)
+        return VectorFilter(table.unschedulable[order], _FAIL)
 
     def events_to_register(self) -> list:
         def hint(pod: Mapping, old, new) -> bool:

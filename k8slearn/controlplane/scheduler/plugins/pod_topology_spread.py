@@ -300,7 +300,10 @@ class PodTopologySpread(Plugin):
         if not defaults:
             return []
         ns = (pod.get("metadata") or {}).get("namespace") or ""
-        selector = default_selector(pod, self._services(ns), self._owner(pod))
+        services = self._services(ns)
+        if not services and not (pod.get("metadata") or {}).get("ownerReferences"):
+            return []  # nothing selects a bare pod: no default spreading
+        selector = default_selector(pod, services, self._owner(pod))
         if selector.empty():
             return []
         return [Constraint(c, selector) for c in defaults]

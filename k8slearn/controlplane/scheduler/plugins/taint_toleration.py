@@ -93,6 +93,8 @@ class TaintToleration(Plugin):
     def filter_vector(self, state: CycleState, pod: Mapping, order: np.ndarray) -> VectorFilter:
         cache = self.handle.snapshot
         table = cache.table
+        if table.n_hard_taints == 0:
+            return VectorFilter(None, _FAIL)
         fail = table.hard_taints[order].copy()
         if fail.any():
             tol = _tolerations(pod)
@@ -117,6 +119,8 @@ class TaintToleration(Plugin):
         cache = self.handle.snapshot
         table = cache.table
         out = np.zeros(len(slots), dtype=np.int64)
+        if table.n_soft_taints == 0:
+            return out
         soft = table.soft_taints[slots]
         if soft.any():
             tol = self._tol(state, pod)

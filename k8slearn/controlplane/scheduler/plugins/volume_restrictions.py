@@ -38,7 +38,7 @@ class VolumeRestrictions(Plugin):
         return None
 
     def filter_vector(self, state: CycleState, pod: Mapping, order: np.ndarray) -> VectorFilter:
-        return VectorFilter(np.zeros(len(order), dtype=bool), Status())
+        return VectorFilter(None, Status())
 
     def events_to_register(self) -> list:
         return [(ClusterEvent("Node", ActionType.ADD | ActionType.UPDATE_NODE_LABEL), None)]
