@@ -1,4 +1,4 @@
-"""Admission on create: ServiceAccount, Priority and DefaultTolerationSeconds for Pods.
+"""Admission on create: pod plugins (ServiceAccount, Priority, DefaultTolerationSeconds) and storage ones.
 
 Notes
 -----
@@ -18,6 +18,15 @@ order (``ServiceAccount``, ``Priority``, ``DefaultTolerationSeconds``):
 - DefaultTolerationSeconds: the NoExecute tolerations for ``node.kubernetes.io/not-ready``
   and ``node.kubernetes.io/unreachable`` (Exists, 300 s) unless the pod already tolerates
   that taint (same or empty key, NoExecute or empty effect).
+- DefaultStorageClass (``plugin/pkg/admission/storage/storageclass/setdefault``): a
+  PersistentVolumeClaim that does not set ``spec.storageClassName`` (nor the beta
+  annotation) gets the default StorageClass (annotated
+  ``storageclass.kubernetes.io/is-default-class: "true"``; with several, the newest).
+  ``storageClassName: ""`` is a request for *no* class and is left alone.
+- StorageObjectInUseProtection (``plugin/pkg/admission/storage/storageobjectinuseprotection``):
+  claims get the finalizer ``kubernetes.io/pvc-protection`` and volumes
+  ``kubernetes.io/pv-protection``, so a claim a pod still uses (or a bound volume) stays
+  ``Terminating`` until the pvc-/pv-protection controllers remove the finalizer.
 
 :func:`admit` raises :class:`~k8slearn.api.errors.ApiError` (403) itself for a rejection,
 with the name (or generateName) as upstream's ``admission.NewForbidden`` uses it.
@@ -31,7 +40,13 @@ from typing import Any
 
 from k8slearn.api.errors import ApiError, FieldError
 
-__all__ = ["admit", "DEFAULT_TOLERATION_SECONDS", "SYSTEM_PRIORITY_CLASSES"]
+__all__ = [
+    "admit",
+    "DEFAULT_TOLERATION_SECONDS",
+    "SYSTEM_PRIORITY_CLASSES",
+    "PVC_PROTECTION_FINALIZER",
+    "PV_PROTECTION_FINALIZER",
+]
 
 DEFAULT_TOLERATION_SECONDS = 300
 SYSTEM_PRIORITY_CLASSES = {
@@ -39,6 +54,9 @@ SYSTEM_PRIORITY_CLASSES = {
     "system-node-critical": {"value": 2000001000, "preemptionPolicy": "PreemptLowerPriority"},
 }
 _MIRROR = "kubernetes.io/config.mirror"
+PVC_PROTECTION_FINALIZER = "kubernetes.io/pvc-protection"
+PV_PROTECTION_FINALIZER = "kubernetes.io/pv-protection"
+_BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
 
 Lookup = Callable[[str, str, "str | None"], "dict | None"]
 
@@ -146,6 +164,35 @@ def _default_tolerations(spec: dict) -> None:
         spec["tolerations"] = tolerations + added
 
 
+def _default_storage_class(pvc: dict, lookup: Lookup) -> None:
+    from k8slearn.controlplane.volumebinding import default_storage_class
+
+    spec = pvc.get("spec")
+    md = pvc.get("metadata") if isinstance(pvc.get("metadata"), dict) else {}
+    ann = md.get("annotations") if isinstance(md.get("annotations"), dict) else {}
+    if not isinstance(spec, dict) or spec.get("storageClassName") is not None or _BETA_STORAGE_CLASS in ann:
+        return
+    try:
+        classes = lookup("StorageClass", "", None)
+    except Exception:
+        return
+    items = classes.get("items") if isinstance(classes, dict) else classes
+    default = default_storage_class(c for c in items or [] if isinstance(c, dict))
+    if default is not None:
+        spec["storageClassName"] = (default.get("metadata") or {}).get("name")
+
+
+def _in_use_protection(obj: dict, finalizer: str) -> None:
+    md = obj.get("metadata")
+    if not isinstance(md, dict):
+        return
+    finalizers = md.get("finalizers")
+    if finalizers is None:
+        finalizers = []
+    if isinstance(finalizers, list) and finalizer not in finalizers:
+        md["finalizers"] = [*finalizers, finalizer]
+
+
 def admit(kind: str, obj: dict, lookup: Lookup) -> list[FieldError] | None:
     """Mutating and validating admission on create; mutates ``obj``.
 
@@ -153,7 +200,16 @@ def admit(kind: str, obj: dict, lookup: Lookup) -> list[FieldError] | None:
     should return the list of PriorityClasses (a list, or a dict with ``items``) so the
     globalDefault can be found. Returns None; raises ApiError (403 Forbidden) on rejection.
     """
-    if kind != "Pod" or not isinstance(obj, dict):
+    if not isinstance(obj, dict):
+        return None
+    if kind == "PersistentVolumeClaim":
+        _default_storage_class(obj, lookup)
+        _in_use_protection(obj, PVC_PROTECTION_FINALIZER)
+        return None
+    if kind == "PersistentVolume":
+        _in_use_protection(obj, PV_PROTECTION_FINALIZER)
+        return None
+    if kind != "Pod":
         return None
     spec = obj.get("spec")
     if not isinstance(spec, dict):

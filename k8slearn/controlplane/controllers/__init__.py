@@ -8,9 +8,11 @@ from .deployment import DeploymentController
 from .endpoints import EndpointsController
 from .endpointslice import EndpointSliceController
 from .garbagecollector import GarbageCollector
+from .hpa import HorizontalController
 from .job import JobController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
+from .persistentvolume import PersistentVolumeController, PVCProtectionController, PVProtectionController
 from .podgc import PodGCController
 from .replicaset import ReplicaSetController
 from .service_lb import ServiceLBController
@@ -29,6 +31,10 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     DaemonSetController,
     JobController,
     PodGCController,
+    PersistentVolumeController,
+    PVCProtectionController,
+    PVProtectionController,
+    HorizontalController,
     EndpointsController,
     EndpointSliceController,
     ServiceLBController,
