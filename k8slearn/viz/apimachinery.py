@@ -40,6 +40,9 @@ __all__ = [
     "audit_frame",
     "draw_audit",
     "writer_group",
+    "object_anatomy",
+    "watch_frame",
+    "draw_history_window",
 ]
 
 #: The stages of a write request, as drawn: ``(id, label, what it does)``.
@@ -118,7 +121,7 @@ def draw_request_pipeline(stopped_at: str | ApiError | None = None, *, ax: Any =
                            ec=POD_COLORS["Failed"] if stopped else ec, lw=2.6 if stopped else 1.0,
                            ls=(0, (3, 2)) if sid == "authn" else "-")
         )  # fmt: skip
-        ax.text(x + w / 2, h * 0.7, label, ha="center", va="center", fontsize=9, fontweight="bold", color=text)
+        ax.text(x + w / 2, h * 0.7, label, ha="center", va="center", fontsize=8.5, fontweight="bold", color=text)
         ax.text(x + w / 2, h * 0.3, what, ha="center", va="center", fontsize=7, color=text, linespacing=1.15)
         if i < len(PIPELINE) - 1:
             colour = COLORS["edge"] if stop is None or i < stop else "#d1d5db"
@@ -150,6 +153,58 @@ def draw_request_pipeline(stopped_at: str | ApiError | None = None, *, ax: Any =
     return ax
 
 
+# -- one object ----------------------------------------------------------------------------------
+_SET_BY = {
+    "apiVersion": "you (the manifest)",
+    "kind": "you (the manifest)",
+    "metadata.name": "you (or generateName + 5 random characters)",
+    "metadata.namespace": "you, or the request's namespace (default)",
+    "metadata.uid": "kube-apiserver, once, on create",
+    "metadata.resourceVersion": "kube-apiserver, on every write: the etcd revision",
+    "metadata.generation": "kube-apiserver, +1 on every spec change",
+    "metadata.creationTimestamp": "kube-apiserver, once, on create",
+    "metadata.labels": "you (selectors match them)",
+    "metadata.annotations": "you and tools (kubectl keeps last-applied-configuration)",
+    "metadata.ownerReferences": "the controller that created it",
+    "spec": "you: the desired state (kube-apiserver fills in defaults)",
+    "status": "the controller or kubelet in charge: the actual state",
+}
+
+
+def object_anatomy(obj: dict, width: int = 60) -> pd.DataFrame:
+    """One row per top-level field of an object: its value (shortened) and who sets it.
+
+    Examples
+    --------
+    >>> t = object_anatomy({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": {}})
+    >>> t["field"].tolist()
+    ['apiVersion', 'kind', 'metadata.name', 'spec']
+    """
+    import json
+
+    import pandas as pd
+
+    def short(value: Any) -> str:
+        if isinstance(value, dict):
+            text = ", ".join(f"{k}: {json.dumps(v, separators=(',', ':')) if isinstance(v, (dict, list)) else v}"
+                             for k, v in value.items())  # fmt: skip
+        else:
+            text = str(value)
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    rows = []
+    for field in ("apiVersion", "kind"):
+        if field in obj:
+            rows.append((field, short(obj[field]), _SET_BY[field]))
+    for field, value in (obj.get("metadata") or {}).items():
+        key = f"metadata.{field}"
+        rows.append((key, short(value), _SET_BY.get(key, "")))
+    for field in ("spec", "status"):
+        if field in obj:
+            rows.append((field, short(obj[field]) or "{}", _SET_BY[field]))
+    return pd.DataFrame(rows, columns=["field", "value", "set by"])
+
+
 # -- etcd revisions -----------------------------------------------------------------------------
 _NOISY = ("/registry/leases/", "/registry/events/")
 
@@ -160,7 +215,7 @@ def writer_group(user: str) -> str:
     Examples
     --------
     >>> writer_group("kube-controller-manager/replicaset-controller"), writer_group("kubelet/node-1")
-    ('controller', 'kubelet')
+    ('controller', 'node agent')
     """
     head = user.split("/", 1)[0]
     if head in ("kubectl", "", "test", "student"):
@@ -296,6 +351,90 @@ def draw_revisions(
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / max(3, len(order))),
               ncol=len(handles), frameon=False, fontsize=8)  # fmt: skip
     ax.set_title(title or "Every write takes the next etcd revision, whatever object it changes", loc="left")
+    return ax
+
+
+# -- a watch stream and etcd's history window ---------------------------------------------------
+def watch_frame(watch: Any) -> pd.DataFrame:
+    """The events a buffered watch received, one row each, with kubectl's STATUS word for pods.
+
+    Columns: type (ADDED, MODIFIED, DELETED, ERROR), kind, name, resourceVersion, status
+    (``Running``, ``Terminating`` ... for pods; the phase otherwise) and node.
+    """
+    import pandas as pd
+
+    from ..graph import pod_status
+
+    rows = []
+    for e in watch.events:
+        obj = e.object
+        m = obj.get("metadata") or {}
+        if obj.get("kind") == "Pod":
+            status = pod_status(obj)
+        elif obj.get("kind") == "Status":
+            status = f"{obj.get('code')} {obj.get('reason')}"
+        else:
+            status = (obj.get("status") or {}).get("phase", "")
+        rows.append(
+            {
+                "type": e.type,
+                "kind": obj.get("kind", ""),
+                "name": m.get("name", ""),
+                "resourceVersion": m.get("resourceVersion", ""),
+                "status": status,
+                "node": (obj.get("spec") or {}).get("nodeName", ""),
+            }
+        )
+    return pd.DataFrame(rows, columns=["type", "kind", "name", "resourceVersion", "status", "node"])
+
+
+def draw_history_window(
+    cluster: Cluster, asked: int | str | None = None, *, ax: Any = None, title: str | None = None
+) -> Any:
+    """Draw etcd's revision axis: what compaction forgot, what a watch can still replay.
+
+    ``asked`` is the resourceVersion a watch wants to start from: inside the kept history
+    the watch replays every change after it; before the compacted revision it gets
+    ``410 Expired`` and the client must list again.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    apply_style()
+    etcd = cluster.etcd
+    now, compacted = etcd.revision, etcd.compact_revision
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 2.1))
+    ax.add_patch(Rectangle((0, 0), compacted, 1, fc="#e5e7eb", ec="#9aa0a6", hatch="///", lw=0.8))
+    ax.add_patch(Rectangle((compacted, 0), now - compacted, 1, fc="#dbe6fb", ec=COLORS["control-plane"], lw=1.0))
+    if compacted > 0:
+        ax.text(compacted / 2, 0.5, f"revisions 1-{compacted}: compacted, forgotten", ha="center", va="center",
+                fontsize=8.5, color=COLORS["text"], bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})  # fmt: skip
+    kept = f"revisions {compacted + 1}-{now}: kept, a watch can replay them"
+    if now - compacted >= 0.4 * max(now, 1):
+        ax.text((compacted + now) / 2, 0.5, kept, ha="center", va="center", fontsize=8.5, color=COLORS["control-plane"])
+        ax.annotate(f"now: revision {now}", (now, 1), xytext=(0, 6), textcoords="offset points", ha="right",
+                    va="bottom", fontsize=8.5, color=COLORS["text"])  # fmt: skip
+    else:  # a narrow window: say it above the bar
+        ax.annotate(f"{kept} (now: revision {now})", (now, 1), xytext=(0, 6), textcoords="offset points",
+                    ha="right", va="bottom", fontsize=8.5, color=COLORS["control-plane"])  # fmt: skip
+    if asked not in (None, ""):
+        rv = int(asked)
+        ok = rv >= compacted
+        colour = POD_COLORS["Running"] if ok else POD_COLORS["Failed"]
+        ax.plot([rv, rv], [-0.15, 1.15], color=colour, lw=2.2)
+        words = "replays every change after it" if ok else f"410 Expired: too old resource version: {rv} ({compacted})"
+        ax.annotate(f"watch from resourceVersion {rv}: {words}", (rv, -0.15), xytext=(0, -6),
+                    textcoords="offset points", ha="left", va="top", fontsize=9, fontweight="bold", color=colour)  # fmt: skip
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, now * 1.02 + 1)
+    ax.set_ylim(-0.9, 1.5)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel("etcd revision")
+    ax.set_title(title or "etcd keeps a window of history; a watch must start inside it", loc="left")
     return ax
 
 
