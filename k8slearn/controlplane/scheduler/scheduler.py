@@ -155,6 +155,7 @@ class Scheduler:
         self._timer: Any = None
         self.cycles = 0
         self.started = False
+        self.paused = False
 
     # -- wiring ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -250,8 +251,24 @@ class Scheduler:
             self.queue.update(old, pod)
 
     # -- the scheduling loop --------------------------------------------------------------------
+    def pause(self) -> None:
+        """Stop taking pods off the queue (a lesson then calls :meth:`schedule_next` itself).
+
+        Not a kube-scheduler feature; on a real cluster you would scale the scheduler
+        down. Watches, the cache and the queue keep running.
+        """
+        self.paused = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def resume(self) -> None:
+        self.paused = False
+        if self.queue.has_active():
+            self._kick()
+
     def _kick(self) -> None:
-        if self._timer is None and self.started:
+        if self._timer is None and self.started and not self.paused:
             self._timer = self.clock.schedule(0, self._cycle, priority=Priority.CONTROLLER,
                                               label="kube-scheduler scheduleOne")  # fmt: skip
 
@@ -270,6 +287,14 @@ class Scheduler:
             return None
         self.schedule_one(qpi)
         return self.results.get(qpi.key)
+
+    def peek(self) -> tuple[str, str] | None:
+        """``(namespace, name)`` of the pod the next cycle would take, without taking it."""
+        for where, qpi in self.queue.pods():
+            if where == "activeQ":
+                return qpi.key
+        key = self.queue._early_backoff_candidate() if self.queue.pop_from_backoff_q else None
+        return key
 
     def schedule_one(self, qpi: QueuedPodInfo) -> None:
         """One scheduling cycle for ``qpi`` (and, on success, its binding)."""
