@@ -78,7 +78,7 @@ COMMANDS: dict[str, Callable[..., Any] | str] = {
     "cluster-info": "k8slearn.kubectl.info:run_cluster_info",
     "expose": "k8slearn.kubectl.apply:run_expose",
     "run": "k8slearn.kubectl.apply:run_run",
-    # Written by other helpers; uncomment when the module lands:
+    # rollout, scale, set image (rollout.py); cordon, uncordon, drain (node_commands.py):
     "rollout": "k8slearn.kubectl.rollout:run_rollout",
     "scale": "k8slearn.kubectl.rollout:run_scale",
     "set": "k8slearn.kubectl.rollout:run_set",

@@ -12,7 +12,7 @@ specified``. Objects are the API server's shared, read-only dicts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..api import resources
 from ..api.errors import ApiError
@@ -29,8 +29,7 @@ __all__ = ["Info", "Request", "resolve_type", "parse_resource_args", "fetch", "C
 CATEGORY_ALL = ("pods", "services", "daemonsets", "deployments", "replicasets", "horizontalpodautoscalers", "jobs")
 
 
-@dataclass(frozen=True, slots=True)
-class Info:
+class Info(NamedTuple):
     """One object a command works on (cli-runtime ``resource.Info``)."""
 
     res: ResourceInfo

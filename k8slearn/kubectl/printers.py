@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
+from functools import lru_cache
 
 from ..api.labels import format_labels
 from ..clock import EPOCH, parse_timestamp
@@ -74,15 +75,21 @@ def human_duration(seconds: float) -> str:
         return "<invalid>"
     if whole < 0:
         return "0s"
+    return _human_seconds(whole)
+
+
+@lru_cache(maxsize=16384)
+def _human_seconds(whole: int) -> str:
+    # Exact for whole >= 0: Go's divisions of a non-negative duration floor like //.
     if whole < 120:
         return f"{whole}s"
-    minutes = int(seconds // 60)
+    minutes = whole // 60
     if minutes < 10:
         s = whole % 60
         return f"{minutes}m" if s == 0 else f"{minutes}m{s}s"
     if minutes < 180:
         return f"{minutes}m"
-    hours = int(seconds // 3600)
+    hours = whole // 3600
     if hours < 8:
         m = minutes % 60
         return f"{hours}h" if m == 0 else f"{hours}h{m}m"
@@ -265,13 +272,9 @@ def format_table(
         widths.append(w if w > minwidth else minwidth)
     if padded == 0:
         return "".join(r[0] + "\n" for r in rows)
-    out = []
-    for r in rows:
-        line = "".join([r[j].ljust(widths[j]) for j in range(padded)])
-        if not pad_last:
-            line += r[-1]
-        out.append(line)
-    return "\n".join(out) + "\n"
+    template = "".join(f"{{:<{w}}}" for w in widths) + ("" if pad_last else "{}") + "\n"
+    fmt = template.format
+    return "".join([fmt(*r) for r in rows])
 
 
 def join_nonempty(parts: Iterable[str], sep: str = ",") -> str:

@@ -120,22 +120,24 @@ def pod_status(pod: Mapping) -> tuple[str, int, int, int, float | None]:
     """
     spec = pod.get("spec") or {}
     status = pod.get("status") or {}
-    containers = spec.get("containers") or ()
     init_specs = spec.get("initContainers") or ()
-    total = len(containers)
+    total = len(spec.get("containers") or ())
     ready = 0
     restarts = 0
     last_restart: float | None = None
     phase = status.get("phase") or ""
     reason = status.get("reason") or phase
-    for cond in status.get("conditions") or ():
-        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
-            reason = "SchedulingGated"
-    restartable = set()
-    for c in init_specs:
-        if c.get("restartPolicy") == "Always":
-            restartable.add(c.get("name"))
-    total += len(restartable)
+    conditions = status.get("conditions") or ()
+    if phase == "Pending":
+        for cond in conditions:
+            if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
+                reason = "SchedulingGated"
+    restartable: set = set()
+    if init_specs:
+        for c in init_specs:
+            if c.get("restartPolicy") == "Always":
+                restartable.add(c.get("name"))
+        total += len(restartable)
 
     initializing = False
     sidecar_restarts = 0
