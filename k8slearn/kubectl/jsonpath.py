@@ -321,8 +321,6 @@ def find_values(expr: Any, obj: Any) -> list:
 
 
 def _text(value: Any, as_json: bool) -> str:
-    if as_json:
-        return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     if value is None:
@@ -333,12 +331,20 @@ def _text(value: Any, as_json: bool) -> str:
 
 
 def evaluate(nodes: list[Any], obj: Any, out: list[str], as_json: bool = False) -> None:
+    """Append the text of every node of a parsed template applied to ``obj`` to ``out``.
+
+    With ``as_json`` (``-o jsonpath-as-json``) the results of each expression print
+    as one JSON array indented by four spaces (``JSONPath.PrintResults``).
+    """
     for node in nodes:
         if isinstance(node, str):
-            out.append(node)
+            out.append(json.dumps([node], indent=4, ensure_ascii=False) + "\n" if as_json else node)
         elif isinstance(node, _Expr):
             results = _walk([obj], node.steps)
-            out.append(" ".join(_text(r, as_json) for r in results))
+            if as_json:
+                out.append(json.dumps(results, indent=4, ensure_ascii=False) + "\n")
+            else:
+                out.append(" ".join(_text(r, False) for r in results))
         else:
             _, expr, body = node
             for item in _walk([obj], expr.steps):
@@ -351,6 +357,8 @@ def jsonpath_print(template: str, obj: Any, as_json: bool = False) -> str:
     """Execute a kubectl JSONPath template against ``obj``."""
     if template.startswith(("'", '"')) and template.endswith(template[0]) and len(template) > 1:
         template = template[1:-1]
+    if not template:
+        raise KubectlError("template format specified but no template given")
     nodes = parse_template(template)
     out: list[str] = []
     evaluate(nodes, obj, out, as_json)

@@ -170,7 +170,15 @@ def _read_logs(cluster: Cluster, pod: Mapping, container: str, opts: dict) -> st
     if not node:
         return ""
     host = cluster.hosts.get(node)
-    reader = getattr(getattr(host, "kubelet", None), "logs", None)
+    if host is None:
+        raise KubectlError(f"node {node} has no kubelet in this simulation (a Node object without a machine)")
+    kubelet = host.kubelet
+    if getattr(kubelet, "running", True) is False:
+        ip = next((a.get("address") for a in (cluster.api.get_or_none("Node", node) or {}).get("status", {})
+                   .get("addresses", []) if a.get("type") == "InternalIP"), node)  # fmt: skip
+        url = f"https://{ip}:10250/containerLogs/{pod['metadata'].get('namespace', 'default')}/{name}/{container}"
+        raise ApiError(500, "", f'Get "{url}": dial tcp {ip}:10250: connect: connection refused')
+    reader = getattr(kubelet, "logs", None)
     if reader is None:
         raise KubectlError(f"the kubelet on {node} cannot serve container logs yet (k8slearn: kubelet.logs is missing)")
     text = reader(

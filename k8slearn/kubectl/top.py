@@ -129,8 +129,6 @@ def _top_nodes(cluster: Cluster, args: list[str]) -> str | KubectlOutput:
         raise usage_error("top node", "only one NAME may be specified")
     metrics = _metrics("node", cluster)
     if args:
-        if cluster.api.get_or_none("Node", args[0]) is None:
-            raise ApiError.not_found("nodes", args[0])
         metrics = [m for m in metrics if m["metadata"]["name"] == args[0]]
         if not metrics:
             raise ApiError.not_found("nodemetrics.metrics.k8s.io", args[0])
@@ -193,11 +191,10 @@ def _top_pods(cluster: Cluster, args: list[str]) -> str | KubectlOutput:
         }
         metrics = [m for m in metrics if (m["metadata"].get("namespace"), m["metadata"]["name"]) in keep]
     term = Terminal()
+    if args and not metrics:
+        # metrics-server answers a named request itself (metrics.k8s.io PodMetrics Get)
+        raise ApiError.not_found("podmetrics.metrics.k8s.io", f"{namespace}/{args[0]}")
     if not metrics:
-        if args:
-            if cluster.api.get_or_none("Pod", args[0], namespace) is None:
-                raise ApiError.not_found("pods", args[0])
-            raise KubectlError(_NOT_YET)
         pods = cluster.api.list("Pod", None if all_ns else namespace, selector=opts["selector"])
         if pods:
             raise KubectlError(_NOT_YET)

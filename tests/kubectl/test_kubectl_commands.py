@@ -249,6 +249,11 @@ def test_logs_default_container_note_and_kubelet_text(cluster, monkeypatch):
     assert run(c, "logs web -c sidecar").stderr == ""
     assert run(c, "logs web -c nope").stderr == "error: container nope is not valid for pod web out of: app, sidecar\n"
     assert run(c, "logs nope").stderr == 'Error from server (NotFound): pods "nope" not found\n'
+    c.fail_node("node-1")  # the API server cannot reach the kubelet any more
+    assert run(c, "logs web -c app").stderr == (
+        'Error from server: Get "https://192.168.0.10:10250/containerLogs/default/web/app": '
+        "dial tcp 192.168.0.10:10250: connect: connection refused\n"
+    )
 
 
 def test_top_formats_usage_like_metrics_printer(cluster, monkeypatch):

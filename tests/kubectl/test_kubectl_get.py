@@ -607,6 +607,10 @@ def test_jsonpath_and_custom_columns(web):
     assert run(web, "get pods -o jsonpath={.items[*].metadata.name}") == "db-2 web-0 web-1"
     text = run(web, 'get pods -o jsonpath=\'{range .items[*]}{.metadata.name}{"\\t"}{.status.podIP}{"\\n"}{end}\'')
     assert text == "db-2\t10.244.0.12\nweb-0\t10.244.0.10\nweb-1\t10.244.0.11\n"
+    assert run(web, "get pods -l app=web -o jsonpath-as-json={.items[*].metadata.name}") == (
+        '[\n    "web-0",\n    "web-1"\n]\n'
+    )
+    assert run(web, "get pods -o jsonpath").stderr == "error: template format specified but no template given\n"
     cond = run(web, """get pod web-0 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'""")
     assert cond == "True"
     assert run(
