@@ -94,6 +94,8 @@ class _ServiceLoad:
     schedules: list[Schedule] = field(default_factory=list)
     # change points of the ready endpoint set: (time, pod names)
     endpoints: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
+    selector: Any = None
+    ready: set[str] = field(default_factory=set)
 
     def rps(self, t: float) -> float:
         current = None
@@ -106,6 +108,18 @@ class _ServiceLoad:
         times = [p[0] for p in self.endpoints]
         i = bisect.bisect_right(times, t) - 1
         return self.endpoints[i][1] if i >= 0 else ()
+
+    def record(self, now: float) -> bool:
+        current = tuple(sorted(self.ready))
+        if self.endpoints and self.endpoints[-1][1] == current:
+            return False
+        if self.endpoints and self.endpoints[-1][0] == now:
+            self.endpoints[-1] = (now, current)
+        else:
+            self.endpoints.append((now, current))
+        if len(self.endpoints) > 10_000:
+            del self.endpoints[: len(self.endpoints) - 10_000]
+        return True
 
 
 def _validate(rate: Any) -> Any:
@@ -125,27 +139,39 @@ def _validate(rate: Any) -> Any:
     return sorted(steps)
 
 
+def _serves(pod: Mapping) -> bool:
+    """A ready endpoint: Running, Ready and not being deleted."""
+    return (
+        pod_is_ready(pod)
+        and not (pod.get("metadata") or {}).get("deletionTimestamp")
+        and (pod.get("status") or {}).get("phase") == "Running"
+    )
+
+
 class LoadModel:
-    """The cluster's offered load: per Service, a load curve and who served it when.
+    """The cluster's offered load: per Service, a load curve and which pods served it when.
 
     An instance is installed as ``cluster.load_model``; calling it answers the kubelet's
-    question "how much extra CPU does this container burn at time t?".
+    question "how much extra CPU does this container burn at time t?". It follows the
+    Service's ready endpoints through a watch on pods (as a client of the cluster would
+    see them through kube-proxy), so it can answer for any past instant.
     """
 
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.services: dict[tuple[str, str], _ServiceLoad] = {}
-        self._refreshed_at: float | None = None
-        self._serving: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._cost_cache: dict[tuple[str, str, str], tuple[float, float | None, float | None]] = {}
+        self._watches: list[Any] = []
 
     # -- configuration ------------------------------------------------------------
     def set(self, namespace: str, service: str, rate: Rate) -> None:
         """Start sending ``rate`` to ``namespace/service`` from now on."""
+        if not self._watches:
+            api = self.cluster.api
+            self._watches = [api.watch("Pod", self._on_pod), api.watch("Service", self._on_service)]
         load = self.services.setdefault((namespace, service), _ServiceLoad())
         load.schedules.append(Schedule(self.cluster.clock.now, _validate(rate)))
-        self._refreshed_at = None
-        self.refresh()
+        self._resync(namespace, service)
 
     def rps(self, service: str, t: float | None = None, namespace: str = "default") -> float:
         """Requests per second offered to the Service at time ``t`` (default now)."""
@@ -156,67 +182,73 @@ class LoadModel:
 
     def endpoints(self, service: str, t: float | None = None, namespace: str = "default") -> tuple[str, ...]:
         """Names of the ready pods that served the Service at time ``t`` (default now)."""
-        self.refresh()
         load = self.services.get((namespace, service))
         if load is None:
             return ()
         return load.ready_at(self.cluster.clock.now if t is None else t)
 
+    # -- following the endpoints (watch handlers: cheap, no writes) ----------------
+    def _resync(self, namespace: str, service: str) -> None:
+        from ..api.labels import selector_from_set
+
+        load = self.services[(namespace, service)]
+        api = self.cluster.api
+        svc = api.get_or_none("Service", service, namespace)
+        selector = ((svc or {}).get("spec") or {}).get("selector")
+        load.selector = selector_from_set(selector) if selector else None
+        load.ready = set()
+        if load.selector is not None:
+            load.ready = {
+                p["metadata"]["name"] for p in api.list("Pod", namespace, selector=dict(selector)) if _serves(p)
+            }
+        if load.record(self.cluster.clock.now):
+            self._cost_cache.clear()
+
+    def _on_service(self, event: Any) -> None:
+        m = event.object.get("metadata") or {}
+        key = (m.get("namespace", ""), m.get("name", ""))
+        if key in self.services:
+            self._resync(*key)
+
+    def _on_pod(self, event: Any) -> None:
+        pod = event.object
+        m = pod.get("metadata") or {}
+        ns, name = m.get("namespace", ""), m.get("name", "")
+        labels = m.get("labels") or {}
+        serving = event.type != "DELETED" and _serves(pod)
+        now = self.cluster.clock.now
+        for (load_ns, _), load in self.services.items():
+            if load_ns != ns or load.selector is None:
+                continue
+            member = serving and load.selector.matches(labels)
+            if member == (name in load.ready):
+                continue
+            if member:
+                load.ready.add(name)
+            else:
+                load.ready.discard(name)
+            if load.record(now):
+                self._cost_cache.clear()
+
     # -- the kubelet's hook -------------------------------------------------------
     def __call__(self, namespace: str, pod: Any, container: str, t: float) -> float:
         """Extra CPU cores ``container`` of ``pod`` spends serving load at time ``t``."""
         pod_name = pod if isinstance(pod, str) else (pod.get("metadata") or {}).get("name", "")
-        if t >= self.cluster.clock.now:
-            self.refresh()
         total = 0.0
-        for ns, svc in self._services_of(namespace, pod_name, t):
-            load = self.services[(ns, svc)]
+        limit = None
+        for (ns, svc), load in self.services.items():
+            if ns != namespace:
+                continue
             ready = load.ready_at(t)
             if pod_name not in ready:
                 continue
-            share = load.rps(t) / len(ready)
             cost, capacity, limit = self._cost(namespace, pod_name, container, svc)
             if cost <= 0:
                 continue
+            share = load.rps(t) / len(ready)
             served = min(share, capacity) if capacity is not None else share
             total += served * cost
-        limit = self._cost(namespace, pod_name, container, "")[2] if total else None
         return min(total, limit) if limit is not None else total
-
-    def _services_of(self, namespace: str, pod: str, t: float) -> list[tuple[str, str]]:
-        if t >= (self._refreshed_at or 0.0):
-            return [k for k in self._serving.get((namespace, pod), ())]
-        return [k for k, load in self.services.items() if k[0] == namespace and pod in load.ready_at(t)]
-
-    def refresh(self) -> None:
-        """Record the ready endpoints of every loaded Service (once per virtual instant)."""
-        now = self.cluster.clock.now
-        if self._refreshed_at == now:
-            return
-        self._refreshed_at = now
-        api = self.cluster.api
-        serving: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for (ns, svc_name), load in self.services.items():
-            svc = api.get_or_none("Service", svc_name, ns)
-            selector = ((svc or {}).get("spec") or {}).get("selector")
-            ready: tuple[str, ...] = ()
-            if selector:
-                pods = api.list("Pod", ns, selector=dict(selector))
-                ready = tuple(
-                    p["metadata"]["name"]
-                    for p in pods
-                    if pod_is_ready(p)
-                    and not p["metadata"].get("deletionTimestamp")
-                    and (p.get("status") or {}).get("phase") == "Running"
-                )
-            if not load.endpoints or load.endpoints[-1][1] != ready:
-                load.endpoints.append((now, ready))
-                self._cost_cache.clear()
-                if len(load.endpoints) > 10_000:
-                    del load.endpoints[: len(load.endpoints) - 10_000]
-            for name in ready:
-                serving.setdefault((ns, name), []).append((ns, svc_name))
-        self._serving = serving
 
     # -- what one request costs ---------------------------------------------------
     def _cost(self, namespace: str, pod: str, container: str, service: str) -> tuple[float, float | None, float | None]:
@@ -234,8 +266,8 @@ class LoadModel:
             return 0.0, None, None
         limit_raw = ((spec.get("resources") or {}).get("limits") or {}).get("cpu")
         limit = Quantity.parse(str(limit_raw)).milli_value() / 1000 if limit_raw is not None else None
-        if service and spec is not _serving_container(obj, containers, service, self.cluster):
-            result = (0.0, None, limit)
+        if spec is not _serving_container(obj, containers, service, self.cluster):
+            result: tuple[float, float | None, float | None] = (0.0, None, limit)
         else:
             annotations = (obj.get("metadata") or {}).get("annotations") or {}
             behaviour = _behaviour(self.cluster, obj, container)

@@ -705,7 +705,9 @@ class HorizontalController(Controller):
             return list(self.metrics_source(namespace))
         from ...node.cadvisor import pod_metrics
 
-        return [m for m in pod_metrics(self.cluster) if (m.get("metadata") or {}).get("namespace") == namespace]
+        return [
+            m for m in pod_metrics(self.cluster, namespace) if (m.get("metadata") or {}).get("namespace") == namespace
+        ]
 
     # -- one sync ---------------------------------------------------------------------
     def reconcile_autoscaler(self, hpa: Mapping) -> None:
