@@ -303,7 +303,10 @@ def run(cluster: Cluster, command_line: str, stdin: str | None = None) -> Kubect
         from ._help import ROOT_HELP
 
         return KubectlOutput(ROOT_HELP, "", 0)
-    name, args = words[0], words[1:] + leading
+    name, args = words[0], words[1:]
+    if leading:  # global flags typed before the command: keep them out of "-- ARGS"
+        cut = args.index("--") if "--" in args else len(args)
+        args = args[:cut] + leading + args[cut:]
     token = STDIN.set(stdin)
     try:
         before_dashdash = args[: args.index("--")] if "--" in args else args

@@ -354,3 +354,11 @@ def test_api_resources_version_and_cluster_info(cluster):
     info = run(cluster, "cluster-info")
     assert info.startswith("Kubernetes control plane is running at https://")
     assert info.endswith("\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
+
+
+def test_global_flags_before_the_command_stay_out_of_container_args(cluster):
+    run(cluster, "create ns foo")
+    assert run(cluster, "-n foo create deployment web --image=nginx") == "deployment.apps/web created\n"
+    assert run(cluster, "kubectl --namespace=foo run tmp --image=busybox -- sleep 1") == "pod/tmp created\n"
+    assert cluster.api.get("Pod", "tmp", "foo")["spec"]["containers"][0]["args"] == ["sleep", "1"]
+    assert run(cluster, "--bogus get pods").stderr == "error: unknown flag: --bogus\nSee 'kubectl --help' for usage.\n"
