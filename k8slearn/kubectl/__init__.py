@@ -282,7 +282,7 @@ def run(cluster: Cluster, command_line: str, stdin: str | None = None) -> Kubect
     >>> import k8slearn as kl
     >>> out = kl.Cluster(seed=0).kubectl("get pods")
     >>> out.stderr, out.exit_code
-    ('No resources found in default namespace.\n', 0)
+    ('No resources found in default namespace.\\n', 0)
     """
     try:
         words = shlex.split(command_line)
