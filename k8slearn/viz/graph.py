@@ -235,15 +235,17 @@ def cluster_layout(
     rows_needed = [max(1, math.ceil(t / per_row)) for t in tiles]
     frame_h_max = max([head_h + agent_h + r * cell_h + tag_h + 2 * pad for r in rows_needed] + [1.0])
 
-    n_frames = len(frames) or 1
+    n_frames = len(frames)
     if mode == "detailed":
-        cols = n_frames
+        cols = max(1, n_frames)
     else:
-        cols = min(n_frames, max(4, math.ceil(math.sqrt(2.2 * n_frames * frame_h_max / frame_w))))
+        cols = max(1, min(n_frames, max(4, math.ceil(math.sqrt(2.2 * n_frames * frame_h_max / frame_w)))))
     gap = 0.3
     grid_rows = math.ceil(n_frames / cols)
 
-    width = cols * frame_w + (cols + 1) * gap
+    grid_w = cols * frame_w + (cols + 1) * gap
+    width = max(grid_w, 10.2)  # the control plane band needs about 10 units
+    grid_x = (width - grid_w) / 2  # a narrow grid is centred under the control plane
     k = max(1.0, width / FIG_WIDTH_MAX)
     # row heights (frames in one grid row share the tallest height)
     row_h = []
@@ -253,7 +255,7 @@ def cluster_layout(
             for i in range(r * cols, min(n_frames, (r + 1) * cols))
         ]
         row_h.append(max(hs) if hs else frame_h_max)
-    grid_h = sum(row_h) + (grid_rows - 1) * gap
+    grid_h = sum(row_h) + max(0, grid_rows - 1) * gap
 
     box_w, box_h = 2.1 * k, 0.5 * k
     row_gap = 0.2 * k
@@ -264,7 +266,7 @@ def cluster_layout(
     )
     cp_rows = max(2, 1 + len(extra_cp))
     api_h = cp_rows * box_h + (cp_rows - 1) * row_gap
-    cp_h = api_h + 0.55 * k
+    cp_h = api_h + 0.8 * k
     lane = 1.0 * k  # room for the watches lines between control plane and machines
     svc_w, svc_h = 1.7 * k if mode == "compact" else 1.9, 0.5 * k if mode == "compact" else 0.55
     bottom_h = (svc_h + (1.0 if mode == "detailed" else 0.6) * k) if bottom else 0.2 * k
@@ -276,8 +278,8 @@ def cluster_layout(
     # control plane band
     top = height - 0.1 * k
     cx = width / 2
-    cp_y = top - 0.2 * k - api_h
-    boxes["control-plane"] = (0.1 * k, cp_y - 0.15 * k, width - 0.2 * k, api_h + 0.35 * k)
+    cp_y = top - 0.45 * k - api_h  # room above the boxes for the band's label
+    boxes["control-plane"] = (0.1 * k, cp_y - 0.15 * k, width - 0.2 * k, api_h + 0.6 * k)
     boxes["kube-apiserver"] = (cx - box_w / 2, cp_y, box_w, api_h)
     left_x = cx - box_w / 2 - 1.3 * k - box_w
     right_x = cx + box_w / 2 + 1.3 * k
@@ -307,7 +309,7 @@ def cluster_layout(
             if i >= n_frames:
                 break
             fr = frames[i]
-            x0 = gap + c * (frame_w + gap)
+            x0 = grid_x + gap + c * (frame_w + gap)
             y0 = y_cursor - rh
             fr.box = (x0, y0, frame_w, rh)
             fr.tag_y = y0 + pad + tag_h / 2
