@@ -379,11 +379,14 @@ class Cluster:
         """Every event so far as a pandas DataFrame (time, type, reason, object, message)."""
         return self.event_log.frame()
 
-    def kubectl(self, command: str) -> str:
-        """Run a kubectl command line against this cluster; returns what kubectl prints."""
+    def kubectl(self, command: str, stdin: str | None = None) -> str:
+        """Run a kubectl command line against this cluster; returns what kubectl prints.
+
+        ``stdin`` feeds ``-f -`` (``c.kubectl("apply -f -", stdin=yaml_text)``).
+        """
         from .kubectl import run
 
-        return run(self, command)
+        return run(self, command, stdin=stdin)
 
     @property
     def graph(self) -> Any:

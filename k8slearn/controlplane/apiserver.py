@@ -320,6 +320,9 @@ class APIServer:
         for field in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation"):
             m.pop(field, None)
         strategy = strategy_for(info.kind)
+        # FillObjectMetaSystemFields happens before defaulting-on-create and validation
+        m["uid"] = self.new_uid()
+        m["creationTimestamp"] = self.clock.timestamp()
         defaults.set_defaults(info.kind, new)
         generated = not m.get("name") and bool(m.get("generateName"))
         if generated:
@@ -341,8 +344,6 @@ class APIServer:
         if info.has_status and strategy.reset_status_on_create:
             new["status"] = {}
         strategy.prepare_for_create(self, new)
-        m["uid"] = self.new_uid()
-        m["creationTimestamp"] = self.clock.timestamp()
         m["resourceVersion"] = str(self.etcd.revision + 1)
         _reorder_metadata(new)
         self.etcd.put(etcd_key(info, ns, m["name"]), new)
