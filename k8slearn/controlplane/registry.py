@@ -416,6 +416,11 @@ class ServiceStrategy(Strategy):
                 else p
                 for p in spec.get("ports") or []
             ]
+        same_etp = spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy")
+        if stype not in external and same_etp:
+            spec.pop("externalTrafficPolicy", None)
+        if stype == "ExternalName" and spec.get("internalTrafficPolicy") == old_spec.get("internalTrafficPolicy"):
+            spec.pop("internalTrafficPolicy", None)
         if not _needs_health_check(spec) and spec.get("healthCheckNodePort") == old_spec.get("healthCheckNodePort"):
             spec.pop("healthCheckNodePort", None)
         if stype == "ExternalName" and old_type != "ExternalName":

@@ -183,14 +183,22 @@ def _inside(ip: str, cidr: str) -> bool:
 
 
 def _lb_nodes(cluster: Cluster, entry: Entry) -> list[str]:
-    """Nodes the cloud load balancer sends to (its health check on healthCheckNodePort)."""
+    """Nodes the cloud load balancer sends to: those its health check finds healthy.
+
+    With ``externalTrafficPolicy: Local`` kube-proxy answers the health check on
+    ``healthCheckNodePort`` with 200 only where its own view has a local ready endpoint;
+    when no node passes, the load balancer fails open and uses them all.
+    """
     nodes = _nodes(cluster)
     sp = entry.service_port
     if not sp.external_local:
         return nodes
-    slices = cluster.api.list("EndpointSlice", sp.namespace, selector={"kubernetes.io/service-name": sp.name})
-    eps = endpoints_for(slices, sp.port_name, sp.protocol)
-    healthy = [n for n in nodes if any(e.ready and e.node_name == n for e in eps)]
+    healthy = []
+    for node in nodes:
+        proxy = cluster.node_host(node).kube_proxy
+        eps = [ep for p, eps in proxy.service_port_pairs(sp.name, sp.namespace) if p.key == sp.key for ep in eps]
+        if any(ep.ready and ep.node_name == node for ep in eps):
+            healthy.append(node)
     return healthy or nodes
 
 
@@ -275,6 +283,21 @@ def send_traffic(
         [{"pod": pod, "node": node, "requests": hits.get(pod, 0)} for pod, node in sorted(rows.items())],
         columns=["pod", "node", "requests"],
     )
+    # what the rules promise a fresh client: every source node and client equally likely
+    expected: dict[str, float] = dict.fromkeys(rows, 0.0)
+    sources = lb_nodes if lb_nodes is not None else [fixed]
+    distinct = list(dict.fromkeys(clients))
+    for node in sources:
+        for wanted in distinct:
+            got = plans.get((node, wanted))
+            if got is None:
+                proxy = cluster.node_host(node).kube_proxy
+                client, origin = _client_for(cluster, entry, node, wanted)
+                got = (_plan(cluster, proxy, entry, client, origin, False), proxy.kernel, client)
+            for out, p in outcome_shares(got[0]).items():
+                if out.result == "delivered" and out.endpoint is not None:
+                    key = out.endpoint.pod or out.destination
+                    expected[key] = expected.get(key, 0.0) + p / (len(sources) * len(distinct))
     frame.attrs.update(
         {
             "service": f"{namespace}/{service}",
@@ -286,6 +309,7 @@ def send_traffic(
             "reasons": reasons,
             "source_seen": dict(sorted(seen.items())),
             "from_nodes": sorted({k[0] for k in plans}),
+            "expected": expected,
         }
     )
     return frame
@@ -346,6 +370,13 @@ def trace_request(
             f"pod {out.endpoint.pod}" if out.result == "delivered" and out.endpoint and out.endpoint.pod else "result"
         )  # fmt: skip
         rows.append({"where": where, "rule": hop.rule, "action": hop.action})
+    if out.result in ("rejected", "dropped"):
+        what = (
+            "ICMP port unreachable: the client's connect() fails at once (connection refused)"
+            if out.result == "rejected"
+            else "nothing comes back: the client's connect() times out"
+        )
+        rows.append({"where": "result", "rule": "", "action": f"{out.result}: {what}"})
     frame = pd.DataFrame(rows, columns=["where", "rule", "action"])
     frame.insert(0, "step", range(len(frame)))
     ep = out.endpoint

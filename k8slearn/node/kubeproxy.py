@@ -322,6 +322,7 @@ def _grep(text: str, pairs: list[tuple[ServicePort, list[Endpoint]]], mode: str)
         needles.update({sp.hash, f"{sp.name_string} ", f'{sp.name_string}"', f" {sp.name_string} ", sp.nft_base + " "})
         needles.add(f"{sp.cluster_ip}:{sp.port} ")
         needles.add(f"{sp.cluster_ip},")
+        needles.add(f"{{ {sp.cluster_ip} }}")
         for ep in endpoints:
             needles.add(endpoint_chain_name(sp.name_string, sp.proto, ep.address))
             needles.add(nft_chain_name("endpoint", f"{sp.nft_base}__{ep.ip}/{ep.port}"))

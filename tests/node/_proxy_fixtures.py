@@ -343,3 +343,48 @@ add element ip kube-proxy firewall-ips { 5.6.7.8 . tcp . 80 : goto firewall-HVFW
 add element ip kube-proxy cluster-ips { 172.30.0.46 }
 add element ip kube-proxy no-endpoint-services { 172.30.0.46 . tcp . 80 comment "ns6/svc6:p80" : goto reject-chain }
 """
+
+
+# -- small real clusters (real scheduler, kubelets, controllers and kube-proxies) -------------------------
+def web_cluster(replicas: int = 4, nodes: int = 3, seed: int = 0, mode: str = "iptables", service: dict | None = None,
+                pod_spec: dict | None = None, name: str = "web", annotations: dict | None = None):  # fmt: skip
+    """A demo cluster running Deployment ``name`` (nginx, port 80 named ``http``) behind Service ``name``."""
+    import k8slearn as kl
+
+    c = kl.Cluster.demo(nodes=nodes, seed=seed, proxy_mode=mode)
+    spec = {"containers": [{"name": "nginx", "image": "nginx:1.27", "ports": [{"containerPort": 80, "name": "http"}]}]}
+    spec.update(pod_spec or {})
+    c.apply(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": name},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": name}},
+                "template": {"metadata": {"labels": {"app": name}, "annotations": annotations or {}}, "spec": spec},
+            },
+        }
+    )
+    svc_spec = {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": "http"}]}
+    svc_spec.update(service or {})
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": svc_spec})
+    settle(c, name, replicas)
+    return c
+
+
+def settle(c, name: str, replicas: int, timeout: float = 120) -> None:
+    """Run until ``replicas`` pods of ``name`` are Ready and every kube-proxy has synced them."""
+    from k8slearn.api.objects import pod_is_ready
+
+    def done(c) -> bool:
+        pods = c.api.list("Pod", "default", selector=f"app={name}")
+        ready = [p for p in pods if pod_is_ready(p) and not p["metadata"].get("deletionTimestamp")]
+        return len(ready) == replicas and all(not h.kube_proxy.pending for h in c.hosts.values())
+
+    c.run_until(done, timeout=timeout)
+    c.run(1.5)
+
+
+def pods_of(c, name: str = "web") -> list[dict]:
+    return c.api.list("Pod", "default", selector=f"app={name}")

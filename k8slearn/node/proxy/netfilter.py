@@ -539,6 +539,7 @@ class _Iptables(_Walker):
             return None
         if t == "MARK":
             args = rule.target_args
+            before = st.mark
             if "--or-mark" in args:
                 st.mark |= int(args[args.index("--or-mark") + 1], 16)
             elif "--xor-mark" in args:
@@ -547,7 +548,8 @@ class _Iptables(_Walker):
                 value, _, mask = args[args.index("--set-xmark") + 1].partition("/")
                 v, m = int(value, 16), int(mask or value, 16)
                 st.mark = (st.mark & ~m) ^ v
-            self.hop(st, table, chain, rule.text, prefix + f"mark 0x{st.mark:x}")
+            what = "set the masquerade mark" if st.mark > before else "clear the mark before SNAT"
+            self.hop(st, table, chain, rule.text, prefix + f"{what} (mark 0x{st.mark:x})")
             return None
         if t == "MASQUERADE":
             self.hop(st, table, chain, rule.text, prefix + f"MASQUERADE: source {st.src} -> {self.node.ip}")
@@ -555,7 +557,8 @@ class _Iptables(_Walker):
             frames.clear()
             return None
         if t == "RETURN":
-            self.hop(st, table, chain, rule.text, prefix + "RETURN")
+            why = ": no masquerade mark, the source stays" if "! --mark" in rule.text else ""
+            self.hop(st, table, chain, rule.text, prefix + "RETURN" + why)
             frames.pop()
             return None
         if t == "ACCEPT":
@@ -791,10 +794,12 @@ class _Nft(_Walker):
             return None
         if text == "mark set mark or 0x4000":
             st.mark |= 0x4000
-            self.hop(st, "nft", chain, text, f"mark 0x{st.mark:x}")
+            self.hop(st, "nft", chain, text, f"set the masquerade mark (mark 0x{st.mark:x})")
             return None
         if text == "mark and 0x4000 == 0 return":
-            return self.verdict(frames, st, chain, text, "return", "") if not st.mark & 0x4000 else None
+            if st.mark & 0x4000:
+                return None
+            return self.verdict(frames, st, chain, text, "return", "no masquerade mark, the source stays: ")
         if text == "mark set mark xor 0x4000":
             st.mark ^= 0x4000
             return None
