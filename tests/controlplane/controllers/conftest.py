@@ -1,8 +1,11 @@
-"""Fixtures for controller tests: a tiny scheduler and a tiny kubelet that act through the API.
+"""Fixtures for controller tests: machines that exist only as API objects, a tiny kubelet, a tiny scheduler.
 
-The real kube-scheduler and kubelet are built elsewhere; these fakes keep the controller
-tests independent of them. Both only write through the API server and tolerate a real
-component having acted first (a Conflict or an already-Running pod is simply skipped).
+The controllers are tested against predictable node agents: :class:`Sim` registers its
+worker nodes straight through the API (no real kubelet runs on them), and
+:class:`FakeKubelet` renews their Leases every 10 s, starts bound pods after 1 s (all pods due
+at one instant together) and removes terminating pods after 1 s. :class:`FakeScheduler`
+binds pending pods; the real kube-scheduler may bind first, which changes nothing the tests
+assert. Everything acts through the API server only.
 
 Fake kubelet conventions (per container ``command`` + ``args``, joined with spaces):
 ``sleep N`` then exit 0 after N s; ``exit K`` exits with K (after the sleep, if any);
@@ -128,8 +131,71 @@ class FakeKubelet:
 
     def resume(self, node: str) -> None:
         self.stopped.discard(node)
+        self.renew_lease(node)
+        self.post_ready(node)
         for pod in self.api.pods_on_node(node):
             self._on_pod(type("E", (), {"type": "MODIFIED", "object": pod})())
+
+    # -- the node: registration and heartbeats -------------------------------------------------
+    def register(self, name: str, labels=None, taints=None, unschedulable: bool = False) -> None:
+        now = self.c.clock.timestamp()
+        spec: dict = {"podCIDR": "10.244.0.0/24"}
+        if taints:
+            spec["taints"] = [_taint(t) for t in taints]
+        if unschedulable:
+            spec["unschedulable"] = True
+        capacity = {"cpu": "4", "ephemeral-storage": "100Gi", "memory": "8Gi", "pods": "110"}
+        conditions = [
+            {"type": t, "status": "True" if t == "Ready" else "False", "lastHeartbeatTime": now,
+             "lastTransitionTime": now, "reason": READY_REASONS[t][0], "message": READY_REASONS[t][1]}
+            for t in ("MemoryPressure", "DiskPressure", "PIDPressure", "Ready")
+        ]  # fmt: skip
+        node = {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                                  **(labels or {})}},
+            "spec": spec,
+            "status": {"capacity": capacity, "allocatable": dict(capacity), "conditions": conditions,
+                       "addresses": [{"type": "Hostname", "address": name}],
+                       "nodeInfo": {"kubeletVersion": "v1.36.0", "operatingSystem": "linux", "architecture": "amd64"}},
+        }  # fmt: skip
+        created = self.api.create(node, user=f"kubelet/{name}")
+        self.api.create(
+            {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+             "metadata": {"name": name, "namespace": "kube-node-lease", "ownerReferences": [
+                 {"apiVersion": "v1", "kind": "Node", "name": name, "uid": created["metadata"]["uid"]}]},
+             "spec": {"holderIdentity": name, "leaseDurationSeconds": 40,
+                      "renewTime": self.c.clock.micro_timestamp()}},
+            user=f"kubelet/{name}",
+        )  # fmt: skip
+        self.c.clock.schedule(
+            10, lambda: self.renew_lease(name), priority=Priority.PERIODIC, label="test-kubelet lease"
+        )
+
+    def renew_lease(self, name: str) -> None:
+        if name in self.stopped or self.api.get_or_none("Node", name) is None:
+            return
+        lease = self.api.get_or_none("Lease", name, "kube-node-lease")
+        if lease is not None:
+            spec = dict(lease["spec"], renewTime=self.c.clock.micro_timestamp())
+            self.api.replace_fields("Lease", name, "kube-node-lease", {"spec": spec}, user=f"kubelet/{name}")
+        self.c.clock.schedule(
+            10, lambda: self.renew_lease(name), priority=Priority.PERIODIC, label="test-kubelet lease"
+        )
+
+    def post_ready(self, node: str) -> None:
+        """What a kubelet posts when it is back: every condition healthy, a new heartbeat."""
+        obj = self.api.get("Node", node)
+        now = self.c.clock.timestamp()
+        conditions = []
+        for cond in obj["status"]["conditions"]:
+            healthy = "True" if cond["type"] == "Ready" else "False"
+            since = cond["lastTransitionTime"] if cond["status"] == healthy else now
+            reason, message = READY_REASONS[cond["type"]]
+            conditions.append(dict(cond, status=healthy, lastHeartbeatTime=now, lastTransitionTime=since,
+                                   reason=reason, message=message))  # fmt: skip
+        self.api.replace_status("Node", node, None, dict(obj["status"], conditions=conditions), user=f"kubelet/{node}")
 
     def _on_pod(self, event) -> None:
         pod = event.object
@@ -229,48 +295,38 @@ def _keep(old: dict, type_: str, status: str, now: str) -> dict:
 
 
 class Sim:
-    """A demo cluster plus the fakes; ``fail``/``recover`` stop both the real and the fake kubelet."""
+    """A cluster of API-only worker nodes (``node-1`` ..), the fake kubelet and the fake scheduler.
+
+    ``fail``/``recover`` stop and restart the fake kubelet of a node (heartbeats and pods).
+    """
 
     def __init__(self, nodes: int = 3, seed: int = 0, **kwargs) -> None:
-        self.c = kl.Cluster.demo(nodes=nodes, seed=seed, **kwargs)
+        self.c = kl.Cluster(seed=seed, **kwargs)
         self.scheduler = FakeScheduler(self.c)
         self.kubelet = FakeKubelet(self.c)
+        for i in range(1, nodes + 1):
+            self.kubelet.register(f"node-{i}")
+        self.c.run(5)
+
+    def add_node(self, name: str, labels=None, taints=None, unschedulable: bool = False) -> None:
+        self.kubelet.register(name, labels=labels, taints=taints, unschedulable=unschedulable)
 
     def fail(self, node: str) -> None:
-        self.c.fail_node(node)
         self.kubelet.stop(node)
 
     def recover(self, node: str) -> None:
-        kubelet = self.c.node_host(node).kubelet
-        if hasattr(kubelet, "resume"):
-            self.c.recover_node(node)
-        else:  # the skeleton kubelet: heartbeat again and post Ready, as a real kubelet does
-            kubelet.running = True
-            kubelet.renew_lease()
-            self._post_ready(node)
         self.kubelet.resume(node)
-
-    def _post_ready(self, node: str) -> None:
-        obj = self.c.api.get("Node", node)
-        now = self.c.clock.timestamp()
-        conditions = []
-        for cond in obj["status"]["conditions"]:
-            healthy = "True" if cond["type"] == "Ready" else "False"
-            since = cond["lastTransitionTime"] if cond["status"] == healthy else now
-            conditions.append(
-                dict(
-                    cond,
-                    status=healthy,
-                    lastHeartbeatTime=now,
-                    lastTransitionTime=since,
-                    reason=READY_REASONS[cond["type"]][0],
-                    message=READY_REASONS[cond["type"]][1],
-                )
-            )
-        self.c.api.replace_status("Node", node, None, dict(obj["status"], conditions=conditions), user="kubelet")
 
     def pods(self, selector: str | None = None) -> list[dict]:
         return self.c.api.list("Pod", "default", selector=selector)
+
+
+def _taint(t) -> dict:
+    if isinstance(t, dict):
+        return dict(t)
+    head, effect = t.rsplit(":", 1)
+    key, _, value = head.partition("=")
+    return {"key": key, "value": value, "effect": effect} if value else {"key": key, "effect": effect}
 
 
 @pytest.fixture

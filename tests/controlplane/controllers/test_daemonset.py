@@ -40,10 +40,10 @@ def _placement(c) -> dict[str, str]:
 def mixed() -> Sim:
     sim = Sim(nodes=0)
     c = sim.c
-    c.add_node("node-1")
-    c.add_node("node-2", taints=["dedicated=gpu:NoSchedule"])
-    c.add_node("node-3", unschedulable=True)
-    c.add_node("node-4", labels={"disk": "ssd"})
+    sim.add_node("node-1")
+    sim.add_node("node-2", taints=["dedicated=gpu:NoSchedule"])
+    sim.add_node("node-3", unschedulable=True)
+    sim.add_node("node-4", labels={"disk": "ssd"})
     c.run(5)
     return sim
 
@@ -107,7 +107,7 @@ def test_a_new_node_gets_a_pod_and_an_untolerated_noexecute_taint_removes_it(mix
     c = mixed.c
     c.apply(_ds())
     c.run(5)
-    c.add_node("node-5")
+    mixed.add_node("node-5")
     c.run(5)
     assert "node-5" in _placement(c)
     node = c.get("node", "node-1")
