@@ -145,7 +145,7 @@ def plot_autoscaling(data: Any, title: str | None = None, axes: Any = None) -> A
     apply_style()
     frame = data.frame() if hasattr(data, "frame") else data
     if axes is None:
-        fig, axes = plt.subplots(3, 1, figsize=(9, 6.4), sharex=True, gridspec_kw={"height_ratios": [1, 1.3, 1]})
+        fig, axes = plt.subplots(3, 1, figsize=(10.5, 6.4), sharex=True, gridspec_kw={"height_ratios": [1, 1.3, 1]})
     else:
         fig = axes[0].figure
     ax_rps, ax_rep, ax_cpu = axes
@@ -166,7 +166,7 @@ def plot_autoscaling(data: Any, title: str | None = None, axes: Any = None) -> A
         top = max(float(frame["replicas"].max()), float(frame["ready"].max()), float(hi) if hi == hi else 0.0)
         ax_rep.set_ylim(0, top + 1.5)
     ax_rep.set_ylabel("replicas")
-    ax_rep.legend(loc="upper right", fontsize=8, frameon=False)
+    ax_rep.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     ax_cpu.plot(t, frame["utilization"], color=COLORS["highlight"], lw=2, marker="o", ms=2.5, label="measured")
     if len(frame) and frame["target"].notna().any():
         target = float(frame["target"].dropna().iloc[-1])
@@ -175,7 +175,7 @@ def plot_autoscaling(data: Any, title: str | None = None, axes: Any = None) -> A
     ax_cpu.set_ylabel("CPU utilization\n(% of request)")
     ax_cpu.set_xlabel("virtual time (s)")
     ax_cpu.set_ylim(bottom=0)
-    ax_cpu.legend(loc="upper right", fontsize=8, frameon=False)
+    ax_cpu.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     if title is None and len(frame):
         peak = int(frame["replicas"].max())
         title = f"Replicas follow the load: up to {peak} pods at {frame['rps'].max():g} requests/s"
