@@ -525,7 +525,7 @@ class PodWorker:
                 self.dirty()
 
         worker = ProbeWorker(spec, c, self.clock, self.ip, self.name, on_result, on_failure,
-                             f"{self.label} {spec.kind} probe {slot.name}")  # fmt: skip
+                             f"{self.label} {spec.kind} probe {slot.name}", anchor=self.start_time)  # fmt: skip
         slot.probes[spec.kind] = worker
         worker.start()
 

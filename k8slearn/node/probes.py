@@ -12,8 +12,10 @@ not ready. Every failed probe is a ``Warning Unhealthy`` event
 own messages for HTTP (``Get "http://10.244.0.5:8080/healthz": dial tcp
 10.244.0.5:8080: connect: connection refused``), TCP and exec probes.
 
-Probe times are ``started + initialDelaySeconds + k * periodSeconds`` for a container
-instance. The answer is a function of the container's behaviour, so while a probe keeps
+Probe times follow the pod's prober ticker: ``t0 + k * periodSeconds`` where ``t0`` is
+when the kubelet first synced the pod (upstream starts a probe worker per container when
+the pod is added and probes on every tick once the container has run for
+``initialDelaySeconds``); a restarted container keeps the same grid. The answer is a function of the container's behaviour, so while a probe keeps
 succeeding the prober skips ahead to the next time its answer can change instead of
 ticking every period (a healthy cluster of 150,000 pods costs no probe work); failing
 probes run every period, each one an event.
@@ -196,10 +198,11 @@ class ProbeWorker:
     """
 
     __slots__ = ("spec", "container", "clock", "ip", "hostname", "on_result", "on_failure", "result",
-                 "successes", "failures", "timer", "history", "label", "stopped")  # fmt: skip
+                 "successes", "failures", "timer", "history", "label", "stopped", "anchor")  # fmt: skip
 
     def __init__(self, spec: ProbeSpec, container: Container, clock: Any, ip: str, hostname: str,
-                 on_result: Callable[[str, bool], None], on_failure: Callable[[str, str], None], label: str) -> None:  # fmt: skip
+                 on_result: Callable[[str, bool], None], on_failure: Callable[[str, str], None], label: str,
+                 anchor: float | None = None) -> None:  # fmt: skip
         self.spec = spec
         self.container = container
         self.clock = clock
@@ -215,12 +218,12 @@ class ProbeWorker:
         self.history: deque = deque(maxlen=400)
         self.label = label
         self.stopped = False
+        self.anchor = anchor
 
-    def start(self, at: float | None = None) -> None:
-        """Begin probing: the first run is ``initialDelaySeconds`` after the container started."""
+    def start(self) -> None:
+        """Begin probing: the first tick at least ``initialDelaySeconds`` after the container started."""
         started = self.container.started_at or self.clock.now
-        first = started + self.spec.initial_delay
-        self._arm(max(first, at if at is not None else self.clock.now))
+        self._arm(self._tick_after(max(started + self.spec.initial_delay, self.clock.now)))
 
     def stop(self) -> None:
         self.stopped = True
@@ -236,7 +239,10 @@ class ProbeWorker:
     def _tick_after(self, when: float) -> float:
         """The first probe time at or after ``when`` on this worker's period grid."""
         spec = self.spec
-        base = (self.container.started_at or 0.0) + spec.initial_delay
+        if self.anchor is not None:
+            base = self.anchor
+        else:
+            base = (self.container.started_at or 0.0) + spec.initial_delay
         if when <= base:
             return base
         k = math.ceil(round((when - base) / spec.period, 9))

@@ -9,6 +9,8 @@ results: readiness Failure, liveness Success; a startup probe gates the others),
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from nodetest import container, container_status, events_of, pod, status_of
 
@@ -116,11 +118,13 @@ def test_readiness_needs_success_threshold_successes(cluster):
         )
     )  # fmt: skip
     cluster.run(5)
-    started = cluster.kubelet("node-1").pod_worker("web").slots[0].current.started_at
-    # probes at start (nginx still booting: fails), +5, +10, +15: the third success is at +15
-    cluster.clock.run_to(started + 14)
+    worker = cluster.kubelet("node-1").pod_worker("web")
+    started = worker.slots[0].current.started_at
+    # the prober ticks every 5 s from when the kubelet took the pod (t0), once the container runs
+    first = worker.start_time + 5 * math.ceil((started - worker.start_time) / 5)
+    cluster.clock.run_to(first + 9)  # two successes
     assert container_status(cluster, "web")["ready"] is False
-    cluster.clock.run_to(started + 15)
+    cluster.clock.run_to(first + 10)  # the third
     assert container_status(cluster, "web")["ready"] is True
 
 
