@@ -629,20 +629,22 @@ def node_volume_limit_reasons(
     pod: Mapping,
     node: Mapping,
     pods_on_node: Iterable[Mapping],
-    claims: Mapping[str, Mapping],
+    claims: Mapping[tuple[str, str], Mapping],
     volumes: Mapping[str, Mapping],
 ) -> list[str]:
     """NodeVolumeLimits (basics): CSI volumes per node against ``attachable-volumes-csi-<driver>``.
 
-    Only PVs with a ``spec.csi`` source count, per driver, each PV once; a node whose
-    allocatable has no limit for a driver has none. hostPath/local volumes never count.
+    ``claims`` is keyed by ``(namespace, name)``. Only PVs with a ``spec.csi`` source
+    count, per driver, each PV once; a node whose allocatable has no limit for a driver
+    has none. hostPath and local volumes never count.
     """
     allocatable = (node.get("status") or {}).get("allocatable") or {}
 
     def csi_volumes(p: Mapping) -> dict[str, set[str]]:
+        ns = _meta(p).get("namespace") or "default"
         out: dict[str, set[str]] = {}
         for name in pod_claim_names(p):
-            pvc = claims.get(name)
+            pvc = claims.get((ns, name))
             pv = volumes.get(_spec(pvc).get("volumeName", "")) if pvc else None
             csi = _spec(pv).get("csi") if pv else None
             if csi:

@@ -244,3 +244,21 @@ def test_read_write_once_pod_claims_allow_one_pod():
     other["status"] = {"phase": "Running"}
     assert vb.rwop_conflict(pod("data", name="second"), {"data": claim}, lambda name: [other])
     assert not vb.rwop_conflict(other, {"data": claim}, lambda name: [other])
+
+
+def test_node_volume_limits_count_csi_volumes_per_driver():
+    def csi_pv(name):
+        return {"metadata": {"name": name}, "spec": {"csi": {"driver": "ebs.csi.aws.com", "volumeHandle": name}}}
+
+    def bound(name, volume, ns="default"):
+        return (ns, name), {"metadata": {"name": name, "namespace": ns}, "spec": {"volumeName": volume}}
+
+    claims = dict([bound("a", "pv-a"), bound("b", "pv-b"), bound("c", "pv-c", ns="other")])
+    volumes = {n: csi_pv(n) for n in ("pv-a", "pv-b", "pv-c")}
+    limited = {"metadata": {"name": "n1"}, "status": {"allocatable": {"attachable-volumes-csi-ebs.csi.aws.com": "2"}}}
+    running = [pod("a", name="first"), {**pod("c", name="third"), "metadata": {"name": "third", "namespace": "other"}}]
+    assert vb.node_volume_limit_reasons(pod("b", name="second"), limited, running, claims, volumes) == [
+        "node(s) exceed max volume count"
+    ]
+    assert vb.node_volume_limit_reasons(pod("b", name="second"), limited, running[:1], claims, volumes) == []
+    assert vb.node_volume_limit_reasons(pod("b"), {"metadata": {"name": "n2"}}, running, claims, volumes) == []
