@@ -79,7 +79,7 @@ def ex3(answer: Any, cluster: Any = None, service: str = "web-local", namespace:
     got = sorted({str(n) for n in (answer if isinstance(answer, (list, tuple, set)) else [answer])})
     if got == sorted(want):
         return passed(
-            f"Only {', '.join(want)} run a ready '{service}' pod; the other nodes DROP NodePort traffic "
+            f"Only {', '.join(want)} run a ready pod behind '{service}'; the other nodes DROP NodePort traffic "
             f"(port {entry.dport}) because externalTrafficPolicy: Local never forwards to another node."
         )
     extra = sorted(set(got) - set(want))

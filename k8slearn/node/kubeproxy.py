@@ -249,12 +249,12 @@ class KubeProxy:
         """
         mode = mode or self.cluster.proxy_mode
         rules = self.programmed(mode)
-        if mode == "iptables":
-            text = rules.restore_text()
-        elif mode == "nftables":
-            text = rules.transaction()
-        else:
-            text = rules.text(self._ipvs_counters())
+        if mode == "ipvs":
+            names = None
+            if service is not None:
+                names = {sp.name_string for sp, _ in self.service_port_pairs(service, namespace)}
+            return rules.text(self._ipvs_counters(), names)
+        text = rules.restore_text() if mode == "iptables" else rules.transaction()
         if service is None:
             return text
         return _grep(text, self.service_port_pairs(service, namespace), mode)
@@ -328,19 +328,6 @@ def _grep(text: str, pairs: list[tuple[ServicePort, list[Endpoint]]], mode: str)
             needles.add(nft_chain_name("endpoint", f"{sp.nft_base}__{ep.ip}/{ep.port}"))
     keep = []
     lines = text.splitlines()
-    if mode == "ipvs":
-        block: list[str] = []
-        for line in lines:
-            if line.startswith(("TCP ", "UDP ", "SCTP ")):
-                block = [line] if any(n in line + " " for n in needles) else []
-                keep.extend(block)
-            elif line.startswith("  -> ") and block:
-                keep.append(line)
-            elif not line.startswith("  -> ") and not line.startswith(("TCP ", "UDP ")):
-                block = []
-                if line.startswith(("#", "IP Virtual", "Prot ", "  -> Remote")) or any(n in line for n in needles):
-                    keep.append(line)
-        return "\n".join(keep) + "\n"
     for line in lines:
         if line.startswith(("*", "COMMIT", "# ")) or any(n in line + " " for n in needles):
             keep.append(line)

@@ -21,7 +21,16 @@ from typing import Any
 
 from .style import COLORS, POD_COLORS, apply_style
 
-__all__ = ["ChiSquare", "chi_square", "gamma_q", "draw_trace", "traffic_histogram", "rules_view", "RulesView"]
+__all__ = [
+    "ChiSquare",
+    "chi_square",
+    "gamma_q",
+    "short_pod_name",
+    "draw_trace",
+    "traffic_histogram",
+    "rules_view",
+    "RulesView",
+]
 
 
 # -- statistics ---------------------------------------------------------------------------------------
@@ -137,9 +146,10 @@ def trace_stages(trace: Any) -> list[tuple[str, list[str], str]]:
     stages: list[tuple[str, list[str], str]] = []
     filt: list[str] = []
 
-    def flush() -> None:
+    def flush(before_verdict: bool = False) -> None:
         if filt:
-            stages.append(("filter table: no DROP, no REJECT", [_short(" -> ".join(filt), 96)], COLORS["workload"]))
+            title = "filter table" if before_verdict else "filter table: no DROP, no REJECT"
+            stages.append((title, [_short(" -> ".join(filt), 96)], COLORS["workload"]))
             filt.clear()
 
     for row in rows:
@@ -154,7 +164,7 @@ def trace_stages(trace: Any) -> list[tuple[str, list[str], str]]:
             stages.append((where, [head, f"-> {tail}"] if tail else [action], COLORS["node"]))
         elif is_filter:
             if any(w in action for w in ("DROP", "REJECT", "drop:", "reject:")):
-                flush()
+                flush(before_verdict=True)
                 stages.append((where, [action], POD_COLORS["Failed"]))
             elif action.startswith("jump "):
                 filt.append(action[5:])
@@ -261,18 +271,27 @@ def traffic_histogram(
     ax.scatter(list(xs), exp, marker="_", s=900, linewidths=2.5, color=COLORS["service"], zorder=3,
                label="expected (share × requests)")  # fmt: skip
     ax.set_xticks(list(xs))
-    ax.set_xticklabels([f"{p}\n{n}" for p, n in zip(pods, nodes)], fontsize=8)
+    labels = [f"{short_pod_name(p)}\n{n}" + ("\n(not in rules)" if e == 0 else "") for p, n, e in zip(pods, nodes, exp)]
+    ax.set_xticklabels(labels, fontsize=8)
     ax.set_ylabel("requests (new connections)")
     top = max([*observed, *exp, 1])
-    ax.set_ylim(0, top * 1.18)
+    ax.set_ylim(0, top * 1.12)
     for x, o in zip(xs, observed):
-        ax.text(x, o + top * 0.015, f"{o:,}", ha="center", va="bottom", fontsize=8)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+        ax.text(x + 0.05, o + top * 0.015, f"{o:,}", ha="left", va="bottom", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
     if title is None:
         verdict = "consistent with the expected split" if test.p_value >= 0.01 else "NOT the expected split"
         title = f"{sent:,} requests to {attrs.get('service', 'the Service')}: {test} ({verdict})"
     ax.set_title(title, fontsize=10.5)
     return ax
+
+
+def short_pod_name(name: str) -> str:
+    """``web-d76698777-6qtm2`` -> ``web-…-6qtm2``: a Deployment's pods differ only in the last part."""
+    parts = name.split("-")
+    if len(parts) >= 3 and len(parts[-1]) == 5 and len(parts[-2]) >= 8:
+        return f"{'-'.join(parts[:-2])}-…-{parts[-1]}"
+    return name
 
 
 # -- rules as an HTML table -----------------------------------------------------------------------------

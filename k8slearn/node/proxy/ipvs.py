@@ -74,8 +74,11 @@ class IpvsRules:
     ipsets: dict[str, list[str]] = field(default_factory=dict)
     nat: dict[str, list[str]] = field(default_factory=dict)
 
-    def ipvsadm(self, counters: dict | None = None) -> str:
-        """``ipvsadm -Ln``; ``counters`` maps (vs key, rs address) -> (active, inactive) connections."""
+    def ipvsadm(self, counters: dict | None = None, services: set[str] | None = None) -> str:
+        """``ipvsadm -Ln``; ``counters`` maps (vs key, rs address) -> (active, inactive) connections.
+
+        ``services`` (ServicePortName strings) keeps only those virtual servers.
+        """
         counters = counters or {}
         out = [
             "IP Virtual Server version 1.2.1 (size=4096)",
@@ -83,6 +86,8 @@ class IpvsRules:
             "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
         ]
         for vs in sorted(self.servers.values(), key=VirtualServer.sort_key):
+            if services is not None and vs.service not in services:
+                continue
             flags = f" persistent {vs.persistent}" if vs.persistent else ""
             out.append(f"{vs.protocol}  {vs.address}:{vs.port} {vs.scheduler}{flags}")
             for rs in sorted(vs.real_servers, key=lambda e: (int(ipaddress.ip_address(e.ip)), e.port)):
@@ -90,12 +95,21 @@ class IpvsRules:
                 out.append(f"  -> {rs.address:<28} {'Masq':<7} {1:<6} {active:<10} {inactive:<10}".rstrip())
         return "\n".join(out) + "\n"
 
-    def ipset_text(self) -> str:
+    def ipset_text(self, services: set[str] | None = None) -> str:
         """The sets the rules below match on (``ipset list`` names and members, abridged)."""
+        keep: set[str] | None = None
+        if services is not None:
+            keep = set()
+            for vs in self.servers.values():
+                if vs.service in services:
+                    keep.add(f"{vs.address},{vs.protocol.lower()}:{vs.port}")
+                    keep.add(str(vs.port))
+                    keep.update(f"{rs.ip},{vs.protocol.lower()}:{rs.port},{rs.ip}" for rs in vs.real_servers)
         out = []
         for name, members in self.ipsets.items():
+            shown = members if keep is None else [m for m in members if m in keep]
             out.append(f"Name: {name}")
-            out.append(f"Members: {' '.join(members) if members else '(none)'}")
+            out.append(f"Members: {' '.join(shown) if shown else '(none)'}")
         return "\n".join(out) + "\n"
 
     def iptables_text(self) -> str:
@@ -105,13 +119,13 @@ class IpvsRules:
             out.extend(f"-A {chain} {rule}" for rule in rules)
         return "\n".join(out) + "\n"
 
-    def text(self, counters: dict | None = None) -> str:
+    def text(self, counters: dict | None = None, services: set[str] | None = None) -> str:
         """Everything IPVS mode programs: virtual servers, ipsets, and the iptables rules."""
         return (
             "# ipvsadm -Ln\n"
-            + self.ipvsadm(counters)
+            + self.ipvsadm(counters, services)
             + "\n# ipset list (IPVS mode keeps these sets for the iptables rules below)\n"
-            + self.ipset_text()
+            + self.ipset_text(services)
             + "\n# iptables-save -t nat (the rules IPVS mode still installs)\n"
             + self.iptables_text()
         )

@@ -491,6 +491,9 @@ class _Iptables(_Walker):
             rules = self.rules(table, chain) if chain not in _BUILTIN else self.builtin(table, chain)
             if idx >= len(rules):
                 frames.pop()
+                if table == "nat" and chain not in _BUILTIN and chain != "KUBE-MARK-MASQ" and self.record:
+                    back = f"back to {frames[-1][1]}" if frames else "the packet goes on unchanged"
+                    self.hop(st, table, chain, "", f"no rule matched: {back}")
                 continue
             frame[2] = idx + 1
             rule = rules[idx]
