@@ -5,10 +5,13 @@
 - :func:`draw_score_heatmap`: the ``explain()`` table as a heat map, nodes by plugins;
 - :func:`draw_queue`: activeQ, backoffQ and the unschedulable pods side by side;
 - :func:`draw_utilization_comparison`: the same workload under several scoring
-  strategies, for bin packing.
+  strategies, for bin packing;
+- :func:`draw_scoring_curves`: NodeResourcesFit's score against a node's utilization
+  for LeastAllocated, MostAllocated and RequestedToCapacityRatio shapes.
 
 The data come from plain functions (:func:`node_requests_frame`,
-:func:`utilization_frame`, :func:`fragmentation`) that lessons and tests call directly.
+:func:`utilization_frame`, :func:`fragmentation`, :func:`score_breakdown`,
+:func:`scoring_curves`) that lessons and tests call directly.
 
 Used in: 02_scheduling, 03_bin_packing.
 """
@@ -29,13 +32,17 @@ __all__ = [
     "draw_score_heatmap",
     "draw_queue",
     "draw_utilization_comparison",
+    "score_breakdown",
+    "fragmentation_frame",
+    "scoring_curves",
+    "draw_scoring_curves",
 ]
 
 MI = 1024 * 1024
-#: A qualitative palette for workloads (pods of one app share a colour).
+#: A qualitative palette for workloads (pods of one app share a colour, the same in every picture).
 WORKLOAD_COLORS = (
-    "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#eeca3b", "#9d755d",
-    "#ff9da6", "#bab0ac", "#2f6fde", "#1a9e96",
+    "#ff9da6", "#9d755d", "#2f6fde", "#b279a2", "#e45756", "#4c78a8", "#eeca3b", "#f58518", "#54a24b",
+    "#8c6bb1", "#72b7b2", "#1a9e96",
 )  # fmt: skip
 
 
@@ -141,6 +148,134 @@ def fragmentation(cluster: Any, probe: Mapping[str, str]) -> dict[str, Any]:
     return {"free": free_total, "fits": int(fits), "fits_if_pooled": int(pooled), "fragmentation": lost}
 
 
+def score_breakdown(cluster: Any, pod: Any, node: str, resources: Sequence[str] = ("cpu", "memory")) -> Any:
+    """NodeResourcesFit's arithmetic for ``pod`` on ``node``, one row per resource.
+
+    Columns: unit (millicores, MiB), allocatable, requested (the pods already on the
+    node, counted as scoring counts them: 100m / 200Mi for containers without
+    requests), pod (the incoming pod's request), after (requested + pod), and the
+    per-resource LeastAllocated and MostAllocated scores (integer division on the exact
+    quantities, as upstream). ``frame.attrs`` holds the node's LeastAllocated and
+    MostAllocated scores with weight 1 per resource. ``pod`` is a manifest (dict or
+    YAML text) or the name of a pod in "default".
+    """
+    import pandas as pd
+
+    from ..api.manifests import load_manifests
+    from ..controlplane.scheduler.plugins.helpers import pod_requests, quantity_value
+    from ..controlplane.scheduler.plugins.node_resources_fit import (
+        least_allocated_scorer,
+        least_requested_score,
+        most_allocated_scorer,
+        most_requested_score,
+    )
+
+    if isinstance(pod, str) and "\n" not in pod and ":" not in pod:
+        pod = cluster.api.get("Pod", pod, "default")
+    elif not isinstance(pod, Mapping):
+        pod = load_manifests(pod)[0]
+    node_obj = cluster.api.get("Node", node)
+    alloc_raw = (node_obj.get("status") or {}).get("allocatable") or {}
+    name = (pod.get("metadata") or {}).get("name")
+    on_node = [p for p in cluster.api.pods_on_node(node)
+               if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+               and p["metadata"].get("name") != name]  # fmt: skip
+    incoming = pod_requests(pod, non_zero=True)
+    rows = {}
+    exact: dict[str, tuple[int, int]] = {}
+    for r in resources:
+        scale, unit = _unit(r)
+        alloc = quantity_value(r, str(alloc_raw.get(r, "0")))
+        used = sum(pod_requests(p, non_zero=True).get(r, 0) for p in on_node)
+        after = used + incoming.get(r, 0)
+        exact[r] = (after, alloc)
+        rows[r] = {"unit": unit, "allocatable": alloc / scale, "requested": used / scale,
+                   "pod": incoming.get(r, 0) / scale, "after": after / scale,
+                   "LeastAllocated": least_requested_score(after, alloc) if alloc else None,
+                   "MostAllocated": most_requested_score(after, alloc) if alloc else None}  # fmt: skip
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    for col in ("allocatable", "requested", "pod", "after"):
+        if all(float(v).is_integer() for v in frame[col]):
+            frame[col] = frame[col].astype(int)
+    frame.index.name = "resource"
+    after = [exact[r][0] for r in resources]
+    alloc = [exact[r][1] for r in resources]
+    weights = [1] * len(resources)
+    frame.attrs["LeastAllocated"] = least_allocated_scorer(after, alloc, weights)
+    frame.attrs["MostAllocated"] = most_allocated_scorer(after, alloc, weights)
+    return frame
+
+
+def fragmentation_frame(clusters: Mapping[str, Any], probe: Mapping[str, str]) -> Any:
+    """:func:`fragmentation` for several clusters, one row each (free cpu in millicores, memory in MiB)."""
+    import pandas as pd
+
+    rows = {}
+    for name, c in clusters.items():
+        f = fragmentation(c, probe)
+        row: dict[str, int] = {}
+        if "cpu" in probe:
+            row["free cpu (m)"] = f["free"]["cpu"]
+        if "memory" in probe:
+            row["free memory (MiB)"] = f["free"]["memory"] // MI
+        row["probe pods that fit"] = f["fits"]
+        row["would fit if pooled"] = f["fits_if_pooled"]
+        rows[name] = row
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "cluster"
+    return frame
+
+
+def scoring_curves(shapes: Mapping[str, Sequence[Mapping[str, int]]] | None = None) -> Any:
+    """Score (0-100) against utilization (0-100 %) of one resource, per strategy.
+
+    LeastAllocated and MostAllocated always; each entry of ``shapes`` is a
+    RequestedToCapacityRatio shape as written in the configuration
+    (``[{"utilization": 0, "score": 0}, {"utilization": 100, "score": 10}]``, scores 0-10).
+    """
+    import pandas as pd
+
+    from ..controlplane.scheduler.plugins.helpers import broken_linear_function
+    from ..controlplane.scheduler.plugins.node_resources_fit import (
+        least_requested_score,
+        most_requested_score,
+        scaled_shape,
+    )
+
+    util = list(range(101))
+    data = {"LeastAllocated": [least_requested_score(u, 100) for u in util],
+            "MostAllocated": [most_requested_score(u, 100) for u in util]}  # fmt: skip
+    for label, shape in (shapes or {}).items():
+        points = scaled_shape([(p["utilization"], p["score"]) for p in shape])
+        data[label] = [broken_linear_function(points, u) for u in util]
+    frame = pd.DataFrame(data, index=pd.Index(util, name="utilization %"))
+    return frame
+
+
+def draw_scoring_curves(
+    shapes: Mapping[str, Sequence[Mapping[str, int]]] | None = None, ax: Any = None, title: str | None = None
+) -> Any:
+    """NodeResourcesFit's per-resource score against the node's utilization after placing the pod."""
+    import matplotlib.pyplot as plt
+
+    apply_style()
+    frame = scoring_curves(shapes)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.6))
+    styles = {"LeastAllocated": ("#4c78a8", "-"), "MostAllocated": ("#e45756", "-")}
+    extra = iter(("#54a24b", "#b279a2", "#f58518", "#72b7b2"))
+    for label in frame.columns:
+        color, dash = styles.get(label) or (next(extra, "#9d755d"), "--")
+        ax.plot(frame.index, frame[label], color=color, linestyle=dash, linewidth=2, label=label)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-2, 104)
+    ax.set_xlabel("utilization of the resource on the node, with the pod (%)")
+    ax.set_ylabel("score (0-100)")
+    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.set_title(title or "Which node does each strategy like?", loc="left")
+    return ax
+
+
 _SHORT = {
     "TaintToleration": "Taint\nToleration",
     "NodeAffinity": "Node\nAffinity",
@@ -153,7 +288,19 @@ _SHORT = {
 
 
 def _workload_colors(names: Sequence[str]) -> dict[str, str]:
-    return {w: WORKLOAD_COLORS[i % len(WORKLOAD_COLORS)] for i, w in enumerate(sorted(set(names)))}
+    """A colour per workload, picked from its name (crc32), so a workload keeps its colour across pictures."""
+    import zlib
+
+    n = len(WORKLOAD_COLORS)
+    out: dict[str, str] = {}
+    used: set[int] = set()
+    for w in sorted(set(names)):
+        slot = zlib.crc32(w.encode()) % n
+        free = [k for k in range(n) if (slot + k) % n not in used]
+        slot = (slot + free[0]) % n if free else slot
+        used.add(slot)
+        out[w] = WORKLOAD_COLORS[slot]
+    return out
 
 
 def draw_node_resources(
@@ -265,7 +412,7 @@ def draw_queue(scheduler: Any, ax: Any = None, title: str | None = None, max_row
         lanes["unschedulable" if where == "gated" else where].append((where, qpi))
     rows = max(2, min(max_rows, max(len(v) for v in lanes.values())))
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 0.62 * rows + 1.7))
+        _, ax = plt.subplots(figsize=(11, 0.62 * rows + 1.7))
     colors = {
         "activeQ": COLORS["control-plane"],
         "backoffQ": POD_COLORS["Pending"],
@@ -274,15 +421,15 @@ def draw_queue(scheduler: Any, ax: Any = None, title: str | None = None, max_row
     notes = {"activeQ": "popped next: priority, then arrival", "backoffQ": "waiting out its back-off (1 s → 10 s)",
              "unschedulable": "waiting for a helpful cluster event (≤ 5 min)"}  # fmt: skip
     for col, (lane, items) in enumerate(lanes.items()):
-        x = col * 3.4
-        ax.text(x + 1.5, rows + 0.95, f"{lane} ({len(items)})", ha="center", fontsize=10, fontweight="bold",
+        x = col * 3.7
+        ax.text(x + 1.7, rows + 0.95, f"{lane} ({len(items)})", ha="center", fontsize=10, fontweight="bold",
                 color=colors[lane])  # fmt: skip
-        ax.text(x + 1.5, rows + 0.5, notes[lane], ha="center", fontsize=7.5, color=COLORS["edge"])
+        ax.text(x + 1.7, rows + 0.5, notes[lane], ha="center", fontsize=7.5, color=COLORS["edge"])
         if not items:
-            ax.text(x + 1.5, rows - 0.5, "(empty)", ha="center", fontsize=8, color=COLORS["edge"])
+            ax.text(x + 1.7, rows - 0.5, "(empty)", ha="center", fontsize=8, color=COLORS["edge"])
         for i, (where, qpi) in enumerate(items[:max_rows]):
             y = rows - 1 - i
-            ax.add_patch(FancyBboxPatch((x, y + 0.08), 3.0, 0.8, boxstyle="round,pad=0.02",
+            ax.add_patch(FancyBboxPatch((x, y + 0.08), 3.4, 0.8, boxstyle="round,pad=0.02",
                                         facecolor=colors[lane], alpha=0.15 if where != "gated" else 0.06,
                                         edgecolor=colors[lane]))  # fmt: skip
             detail = f"priority {qpi.priority} · attempts {qpi.attempts}"
@@ -292,8 +439,8 @@ def draw_queue(scheduler: Any, ax: Any = None, title: str | None = None, max_row
             ax.text(x + 0.12, y + 0.64, qpi.key[1], fontsize=8.5, va="center", color=COLORS["text"])
             ax.text(x + 0.12, y + 0.3, detail[:46], fontsize=7, va="center", color=COLORS["edge"])
         if len(items) > max_rows:
-            ax.text(x + 1.5, -0.35, f"+{len(items) - max_rows} more", ha="center", fontsize=8)
-    ax.set_xlim(-0.2, 3 * 3.4)
+            ax.text(x + 1.7, -0.35, f"+{len(items) - max_rows} more", ha="center", fontsize=8)
+    ax.set_xlim(-0.2, 3 * 3.7)
     ax.set_ylim(-0.6, rows + 1.35)
     ax.axis("off")
     ax.set_title(title or f"The scheduling queue at t = {scheduler.clock.now:g} s", loc="left", pad=12)

@@ -105,6 +105,7 @@ class ScheduleNext:
         self.cluster = cluster
         cluster.scheduler.pause()
         self.history: list[ScheduleOutcome] = []
+        self._current: Any = None
 
     def question(self) -> PredictReveal | None:
         """The prediction for the pod that is next in the queue (None: nothing pending)."""
@@ -124,12 +125,29 @@ class ScheduleNext:
         def answer() -> str:
             return run().node or "stays Pending"
 
+        self._current = run
+
         def explanation() -> Any:
             result = run()
             return result.table if result.table is not None else result.message
 
         choices = [*self.cluster.nodes(), "stays Pending"]
         return PredictReveal(f"Where will pod {key[1]} go?", choices, answer, explanation)
+
+    def reveal(self) -> ScheduleOutcome | None:
+        """Schedule the pod of the open question (if not yet revealed) and return what happened.
+
+        This is what the widget's "Reveal" does; a lesson cell calls it to print the
+        outcome whether or not the student clicked. None when nothing is pending.
+        """
+        if self._current is None and self.question() is None:
+            return None
+        return self._current()
+
+    def finish(self) -> None:
+        """Hand scheduling back to kube-scheduler's own loop (``scheduler.resume()``)."""
+        self._current = None
+        self.cluster.scheduler.resume()
 
     def widget(self) -> Any:
         import ipywidgets as w
