@@ -372,10 +372,28 @@ def normalize_notebook(nb: Any) -> Any:
         if cell.get("execution_count") is not None:
             count += 1
             cell["execution_count"] = count
-        for output in cell.get("outputs", []):
+        cell["outputs"] = _merge_streams(cell.get("outputs", []))
+        for output in cell["outputs"]:
             if output.get("output_type") == "execute_result":
                 output["execution_count"] = cell.get("execution_count")
     return nbformat.from_dict(data)
+
+
+def _merge_streams(outputs: list[dict]) -> list[dict]:
+    """Join consecutive stream outputs of the same name (a busy kernel may split one print)."""
+    merged: list[dict] = []
+    for output in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and output.get("output_type") == "stream"
+            and prev.get("output_type") == "stream"
+            and prev.get("name") == output.get("name")
+        ):
+            prev["text"] = "".join(prev["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
 
 
 def execute_notebook(path: Path, timeout: int = CELL_TIMEOUT, kernel_name: str = KERNEL_NAME) -> Any:

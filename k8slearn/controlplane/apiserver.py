@@ -524,6 +524,7 @@ class APIServer:
         new["spec"]["nodeName"] = node_name
         new["metadata"] = dict(old["metadata"])
         status = dict(old.get("status") or {})
+        status.pop("nominatedNodeName", None)  # cleared on binding since 1.35 (kubernetes#132443)
         status["conditions"] = set_condition(
             status.get("conditions"),
             {"type": "PodScheduled", "status": "True", "lastProbeTime": None},
