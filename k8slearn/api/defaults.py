@@ -268,7 +268,9 @@ def _service(obj: dict) -> None:
             port["protocol"] = "TCP"
         if port.get("targetPort") in (None, 0, ""):
             port["targetPort"] = port.get("port")
-    if stype in ("NodePort", "LoadBalancer") and not spec.get("externalTrafficPolicy"):
+    # ExternallyAccessible: NodePort, LoadBalancer, or a ClusterIP Service with externalIPs
+    externally_accessible = stype in ("NodePort", "LoadBalancer") or (stype == "ClusterIP" and spec.get("externalIPs"))
+    if externally_accessible and not spec.get("externalTrafficPolicy"):
         spec["externalTrafficPolicy"] = "Cluster"
     if spec.get("sessionAffinity") == "ClientIP":
         cfg = _d(spec, "sessionAffinityConfig")

@@ -243,7 +243,8 @@ def send_traffic(
     clients = [client_ip] if client_ip is None or isinstance(client_ip, str) else list(client_ip)
     rng = cluster.rng
     now = cluster.clock.now
-    counts: dict[tuple[Outcome, str], int] = {}
+    counts: dict[tuple[int, str], int] = {}
+    outcomes: dict[int, Outcome] = {}
     lb_nodes = _lb_nodes(cluster, entry) if entry.kind == "loadbalancer" and from_node is None else None
     fixed = from_node or nodes[0]
     plans: dict[tuple[str, str | None], tuple[Any, Any, str]] = {}
@@ -257,13 +258,19 @@ def send_traffic(
             got = (_plan(cluster, proxy, entry, client, origin, False), proxy.kernel, client)
             plans[(node, wanted)] = got
         out = evaluate(got[0], rng, got[1], now, got[2])
-        ck = (out, got[2])
-        counts[ck] = counts.get(ck, 0) + 1
+        ck = (id(out), got[2])
+        n = counts.get(ck)
+        if n is None:
+            outcomes[id(out)] = out
+            counts[ck] = 1
+        else:
+            counts[ck] = n + 1
     hits: dict[str, int] = {}
     seen: dict[str, int] = {}
     totals = {"delivered": 0, "rejected": 0, "dropped": 0, "refused": 0}
     reasons: dict[str, int] = {}
-    for (out, client), n in counts.items():
+    for (oid, client), n in counts.items():
+        out = outcomes[oid]
         totals[out.result] += n
         if out.result == "delivered":
             key = out.endpoint.pod if out.endpoint is not None and out.endpoint.pod else out.destination
@@ -276,7 +283,7 @@ def send_traffic(
     for ep in _endpoint_rows(cluster, entry):
         name = ep.pod or ep.address
         rows.setdefault(name, ep.node_name)
-    for out, _ in counts:
+    for out in outcomes.values():
         if out.result == "delivered" and out.endpoint is not None:
             rows.setdefault(out.endpoint.pod or out.destination, out.endpoint.node_name)
     frame = pd.DataFrame(

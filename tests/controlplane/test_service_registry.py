@@ -128,3 +128,9 @@ def test_headless_and_external_name_services_get_no_cluster_ip(c):
          "spec": {"type": "ExternalName", "externalName": "db.example.com"}}
     )  # fmt: skip
     assert "clusterIP" not in ext["spec"]
+
+
+def test_a_cluster_ip_service_with_external_ips_defaults_its_external_traffic_policy(c):
+    # SetDefaults_Service: ExternallyAccessible (NodePort, LoadBalancer, or ClusterIP with externalIPs)
+    s = c.api.create(svc("ext-ip", externalIPs=["192.168.99.22"]))
+    assert s["spec"]["externalTrafficPolicy"] == "Cluster"

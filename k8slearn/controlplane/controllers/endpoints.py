@@ -128,7 +128,7 @@ def _endpoint_state(pod: Mapping) -> tuple:
     return (
         pod_ip(pod),
         pod_is_ready(pod),
-        status.get("phase"),
+        status.get("phase") in ("Succeeded", "Failed"),
         bool(m.get("deletionTimestamp")),
         spec.get("nodeName"),
         spec.get("hostname"),
@@ -183,6 +183,8 @@ class ServiceMembership:
         labels = m.get("labels") or {}
         old_labels = ((old or {}).get("metadata") or {}).get("labels") or {}
         changed = event.type != "MODIFIED" or old is None or _endpoint_state(old) != _endpoint_state(pod)
+        # a pod without an IP before and after is in no Service's endpoints: nothing to resync
+        visible = bool(pod_ip(pod)) or (old is not None and bool(pod_ip(old)))
         keys = []
         for svc_name, sel in self.selectors.get(ns, {}).items():
             if sel is None:
@@ -195,7 +197,7 @@ class ServiceMembership:
                 members[name] = None
             elif was_in and not now_in:
                 del members[name]
-            if now_in != was_in or (now_in and (changed or labels != old_labels)):
+            if visible and (now_in != was_in or (now_in and (changed or labels != old_labels))):
                 keys.append(key)
         return keys
 
@@ -223,26 +225,42 @@ def _address(pod: dict, svc: dict) -> dict:
     return addr
 
 
-def endpoints_subsets(svc: dict, pods: list[dict]) -> tuple[list[dict], bool]:
-    """The ``subsets`` of a Service's Endpoints, and whether they were truncated at 1000 addresses."""
+def _pod_entry(svc: dict, pod: dict) -> tuple[tuple, dict, bool] | None:
+    """(ports group, address, ready) of one pod for a Service's Endpoints, or None if left out."""
     spec = svc.get("spec") or {}
     publish = bool(spec.get("publishNotReadyAddresses"))
+    if not should_pod_be_in_endpoints(pod, publish):
+        return None
     ports = spec.get("ports") or []
+    pod_ports: list[tuple] = []
+    for sp in ports:
+        number = find_port(pod, sp)
+        if number is None:
+            continue
+        pod_ports.append((sp.get("name") or "", number, sp.get("protocol") or "TCP", sp.get("appProtocol")))
+    if not pod_ports and not (not ports and spec.get("clusterIP") == "None"):
+        return None
+    return tuple(sorted(pod_ports)), _address(pod, svc), publish or pod_is_ready(pod)
+
+
+def endpoints_subsets(svc: dict, pods: list[dict], cache: dict | None = None) -> tuple[list[dict], bool]:
+    """The ``subsets`` of a Service's Endpoints, and whether they were truncated at 1000 addresses.
+
+    ``cache`` (pod uid -> (pod, entry)) skips pods whose object did not change.
+    """
     by_ports: dict[tuple, dict[str, tuple[dict, bool]]] = {}
     for pod in pods:
-        if not should_pod_be_in_endpoints(pod, publish):
+        uid = pod["metadata"].get("uid") or pod["metadata"]["name"]
+        hit = cache.get(uid) if cache is not None else None
+        if hit is not None and hit[0] is pod:
+            entry = hit[1]
+        else:
+            entry = _pod_entry(svc, pod)
+            if cache is not None:
+                cache[uid] = (pod, entry)
+        if entry is None:
             continue
-        ready = publish or pod_is_ready(pod)
-        addr = _address(pod, svc)
-        pod_ports: list[tuple] = []
-        for sp in ports:
-            number = find_port(pod, sp)
-            if number is None:
-                continue
-            pod_ports.append((sp.get("name") or "", number, sp.get("protocol") or "TCP", sp.get("appProtocol")))
-        if not pod_ports and not (not ports and spec.get("clusterIP") == "None"):
-            continue
-        group = tuple(sorted(pod_ports))
+        group, addr, ready = entry
         by_ports.setdefault(group, {})[addr["ip"] + "/" + addr["targetRef"]["uid"]] = (addr, ready)
     subsets = []
     for group, addrs in by_ports.items():
@@ -301,6 +319,7 @@ class EndpointsController(Controller):
         self.index = ServiceMembership()
         self.trigger: dict[Key, float] = {}
         self._written: dict[Key, str] = {}
+        self._cache: dict[Key, tuple[dict, dict]] = {}
 
     def enqueue_for(self, kind: str, event: WatchEvent) -> None:
         if kind == "Service":
@@ -331,10 +350,19 @@ class EndpointsController(Controller):
                 api.delete("Endpoints", name, ns, user=self.user)
             self.trigger.pop(key, None)
             self._written.pop(key, None)
+            self._cache.pop(key, None)
             return None
         if service_selector(svc) is None:
             return None  # Endpoints of selector-less Services are written by their users
-        subsets, truncated = endpoints_subsets(svc, self.index.pods_of(key))
+        cached = self._cache.get(key)
+        if cached is None or cached[0] is not svc:
+            cached = (svc, {})
+        pods = self.index.pods_of(key)
+        subsets, truncated = endpoints_subsets(svc, pods, cached[1])
+        if len(cached[1]) > 2 * len(pods) + 16:
+            live = {p["metadata"].get("uid") or p["metadata"]["name"] for p in pods}
+            cached = (svc, {uid: v for uid, v in cached[1].items() if uid in live})
+        self._cache[key] = cached
         labels = dict((svc.get("metadata") or {}).get("labels") or {})
         labels[SKIP_MIRROR_LABEL] = "true"
         if (svc.get("spec") or {}).get("clusterIP") == "None":
@@ -366,6 +394,12 @@ class EndpointsController(Controller):
         try:
             if current is None:
                 stored = api.create(obj, user=self.user, copy=False)
+            elif subsets or not current.get("subsets"):
+                # the controller's own status-like write: no need to re-validate every address
+                fields: dict[str, Any] = {"metadata": meta}
+                if subsets:
+                    fields["subsets"] = subsets
+                stored = api.replace_fields("Endpoints", name, ns, fields, user=self.user)
             else:
                 stored = api.update(obj, user=self.user, copy=False)
         except ApiError as err:

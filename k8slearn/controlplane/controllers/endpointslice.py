@@ -36,7 +36,7 @@ from ..apiserver import WatchEvent
 from .base import Controller
 from .endpoints import HEADLESS_LABEL, ServiceMembership, find_port, pod_ip, service_selector, should_set_hostname
 
-__all__ = ["EndpointSliceController", "MAX_ENDPOINTS_PER_SLICE", "MANAGED_BY", "desired_endpoints"]
+__all__ = ["EndpointSliceController", "MAX_ENDPOINTS_PER_SLICE", "MANAGED_BY", "desired_endpoints", "pod_endpoint"]
 
 #: ``--max-endpoints-per-slice`` default.
 MAX_ENDPOINTS_PER_SLICE = 100
@@ -53,46 +53,72 @@ def _ports_key(ports: list[dict] | None) -> PortsKey:
     return tuple((p.get("name"), p.get("port"), p.get("protocol"), p.get("appProtocol")) for p in ports or ())
 
 
-def desired_endpoints(svc: dict, pods: list[dict], zone_of: Any = None) -> dict[PortsKey, tuple[list[dict], dict[str, dict]]]:
+def pod_endpoint(svc: dict, pod: dict, zone: str | None = None) -> tuple[PortsKey, list[dict], dict] | None:
+    """One pod's endpoint for a Service: (ports key, resolved ports, endpoint), or None if it is left out."""
+    m = pod["metadata"]
+    ip = pod_ip(pod)
+    if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed") or not ip:
+        return None
+    spec = svc.get("spec") or {}
+    ports = []
+    for sp in spec.get("ports") or ():
+        number = find_port(pod, sp)
+        if number is None:
+            continue
+        port: dict[str, Any] = {"name": sp.get("name") or "", "port": number, "protocol": sp.get("protocol") or "TCP"}
+        if sp.get("appProtocol"):
+            port["appProtocol"] = sp["appProtocol"]
+        ports.append(port)
+    serving = pod_is_ready(pod)
+    terminating = bool(m.get("deletionTimestamp"))
+    ready = bool(spec.get("publishNotReadyAddresses")) or (serving and not terminating)
+    ep: dict[str, Any] = {
+        "addresses": [ip],
+        "conditions": {"ready": ready, "serving": serving, "terminating": terminating},
+    }
+    if should_set_hostname(pod, svc):
+        ep["hostname"] = pod["spec"]["hostname"]
+    ep["targetRef"] = {"kind": "Pod", "namespace": m.get("namespace"), "name": m["name"], "uid": m.get("uid")}
+    node = (pod.get("spec") or {}).get("nodeName")
+    if node:
+        ep["nodeName"] = node
+        if zone:
+            ep["zone"] = zone
+    return _ports_key(ports), ports, ep
+
+
+def desired_endpoints(
+    svc: dict, pods: list[dict], zone_of: Any = None, cache: dict | None = None
+) -> dict[PortsKey, tuple[list[dict], dict[str, dict]]]:
     """The endpoints a Service should have, grouped by their resolved ports.
 
     Returns ``ports key -> (ports, {pod uid: endpoint})``; ``zone_of(node_name)`` gives
-    a node's zone (or None).
+    a node's zone (or None). ``cache`` (pod uid -> (pod, zone, result)) skips pods whose
+    object and zone did not change since the last call.
     """
-    spec = svc.get("spec") or {}
-    publish = bool(spec.get("publishNotReadyAddresses"))
     out: dict[PortsKey, tuple[list[dict], dict[str, dict]]] = {}
+    zones: dict[str | None, str | None] = {None: None}
+    get = cache.get if cache is not None else {}.get
     for pod in pods:
         m = pod["metadata"]
-        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed") or not pod_ip(pod):
-            continue
-        ports = []
-        for sp in spec.get("ports") or ():
-            number = find_port(pod, sp)
-            if number is None:
-                continue
-            port: dict[str, Any] = {"name": sp.get("name") or "", "port": number, "protocol": sp.get("protocol") or "TCP"}
-            if sp.get("appProtocol"):
-                port["appProtocol"] = sp["appProtocol"]
-            ports.append(port)
-        serving = pod_is_ready(pod)
-        terminating = bool(m.get("deletionTimestamp"))
-        ready = publish or (serving and not terminating)
-        ep: dict[str, Any] = {
-            "addresses": [pod_ip(pod)],
-            "conditions": {"ready": ready, "serving": serving, "terminating": terminating},
-        }
-        if should_set_hostname(pod, svc):
-            ep["hostname"] = pod["spec"]["hostname"]
-        ep["targetRef"] = {"kind": "Pod", "namespace": m.get("namespace"), "name": m["name"], "uid": m.get("uid")}
-        node = (pod.get("spec") or {}).get("nodeName")
-        if node:
-            ep["nodeName"] = node
-            zone = zone_of(node) if zone_of is not None else None
-            if zone:
-                ep["zone"] = zone
-        key = _ports_key(ports)
-        out.setdefault(key, (ports, {}))[1][m.get("uid") or m["name"]] = ep
+        uid = m.get("uid") or m["name"]
+        node = pod["spec"].get("nodeName")
+        zone = zones.get(node, zones)
+        if zone is zones:
+            zone = zones[node] = zone_of(node) if zone_of is not None and node else None
+        hit = get(uid)
+        if hit is not None and hit[0] is pod and hit[1] == zone:
+            result = hit[2]
+        else:
+            result = pod_endpoint(svc, pod, zone)
+            if cache is not None:
+                cache[uid] = (pod, zone, result)
+        if result is not None:
+            key = result[0]
+            group = out.get(key)
+            if group is None:
+                group = out[key] = (result[1], {})
+            group[1][uid] = result[2]
     return out
 
 
@@ -119,6 +145,7 @@ class EndpointSliceController(Controller):
         self._slice_owner: dict[Key, str] = {}
         self._written: dict[Key, str] = {}  # slice key -> resourceVersion we wrote
         self.max_endpoints_per_slice = MAX_ENDPOINTS_PER_SLICE
+        self._ep_cache: dict[Key, tuple[dict, dict]] = {}
 
     @property
     def user(self) -> str:
@@ -163,10 +190,19 @@ class EndpointSliceController(Controller):
         ns, name = key
         svc = self.api.get_or_none("Service", name, ns)
         if svc is None or service_selector(svc) is None:
+            self._ep_cache.pop(key, None)
             return None  # owned slices go with the Service (garbage collector)
         if (svc.get("metadata") or {}).get("deletionTimestamp"):
             return None
-        desired = desired_endpoints(svc, self.index.pods_of(key), self._zone)
+        cached = self._ep_cache.get(key)
+        if cached is None or cached[0] is not svc:
+            cached = (svc, {})
+        pods = self.index.pods_of(key)
+        desired = desired_endpoints(svc, pods, self._zone, cached[1])
+        if len(cached[1]) > 2 * len(pods) + 16:  # forget pods that left
+            live = {p["metadata"].get("uid") or p["metadata"]["name"] for p in pods}
+            cached = (svc, {uid: v for uid, v in cached[1].items() if uid in live})
+        self._ep_cache[key] = cached
         existing = dict(self.slices.get(key, {}))
         labels = self._labels(svc)
         try:
@@ -229,7 +265,9 @@ class EndpointSliceController(Controller):
                     eps.extend(remaining[:room])
                     remaining = remaining[room:]
             while remaining and unchanged:
-                candidates = [(sl, eps) for sl, eps in unchanged if _ports_key(sl.get("ports")) == pkey and len(eps) < limit]
+                candidates = [
+                    (sl, eps) for sl, eps in unchanged if _ports_key(sl.get("ports")) == pkey and len(eps) < limit
+                ]
                 if not candidates:
                     break
                 sl, eps = max(candidates, key=lambda item: len(item[1]))

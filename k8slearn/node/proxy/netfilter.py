@@ -44,6 +44,7 @@ __all__ = [
     "Outcome",
     "Leaf",
     "Chance",
+    "Cascade",
     "Recent",
     "Pick",
     "InSet",
@@ -118,6 +119,18 @@ class Chance:
 
 
 @dataclass(frozen=True)
+class Cascade:
+    """Consecutive ``--probability`` rules: draw for each in turn until one matches, else ``last``.
+
+    Exactly a chain of :class:`Chance` nodes (same draws, same order), walked in one loop.
+    """
+
+    probs: tuple[float, ...]
+    branches: tuple
+    last: Any
+
+
+@dataclass(frozen=True)
 class Recent:
     """``-m recent --name N --rcheck --seconds S``: was this client ``--set`` in N at most S seconds ago?"""
 
@@ -174,7 +187,15 @@ def evaluate(node: Any, rng: Any, state: KernelState, now: float, client: str) -
             for effect in out.effects:
                 _apply(effect, state, now, client)
             return out
-        if t is Chance:
+        if t is Cascade:
+            draw = rng.random
+            for p, branch in zip(node.probs, node.branches):
+                if draw() < p:
+                    node = branch
+                    break
+            else:
+                node = node.last
+        elif t is Chance:
             node = node.yes if rng.random() < node.p else node.no
         elif t is Recent:
             seen = state.recent.get(node.name, {}).get(client)
@@ -225,6 +246,11 @@ def outcome_shares(node: Any) -> dict[Outcome, float]:
         elif t is Chance:
             visit(n.yes, p * n.p)
             visit(n.no, p * (1 - n.p))
+        elif t is Cascade:
+            for q, branch in zip(n.probs, n.branches):
+                visit(branch, p * q)
+                p *= 1 - q
+            visit(n.last, p)
         elif t in (Recent, InSet):
             visit(n.no, p)
         elif t in (Pick, Schedule):
@@ -507,6 +533,10 @@ class _Iptables(_Walker):
             if rule.chance is not None:
                 yes = self._branch(stages, si, frames, st, rule, f"random draw < {rule.chance:.10f}: match")
                 no = self._continue(stages, si, frames, st, rule, f"random draw >= {rule.chance:.10f}: no match")
+                if type(no) is Chance:
+                    return Cascade((rule.chance, no.p), (yes, no.yes), no.no)
+                if type(no) is Cascade:
+                    return Cascade((rule.chance, *no.probs), (yes, *no.branches), no.last)
                 return Chance(rule.chance, yes, no)
             result = self.execute(rule, table, chain, frames, st)
             if result is not None:
