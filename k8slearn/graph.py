@@ -261,7 +261,8 @@ def _build(cluster: Cluster) -> nx.MultiDiGraph:
             oid = object_id(kind, m["name"], ns)
             for ref in m.get("ownerReferences") or ():
                 owner = object_id(ref.get("kind", ""), ref.get("name", ""), ns)
-                if owner in present:
+                # the uid tells a live owner from a deleted one that had the same name
+                if owner in present and (not ref.get("uid") or present[owner].get("uid") in ("", ref["uid"])):
                     edges.append((owner, oid, "owns", {"relation": "owns", "controller": bool(ref.get("controller"))}))
     for pod in listed["Pod"]:
         m, spec = pod["metadata"], pod.get("spec") or {}
@@ -479,7 +480,7 @@ def _base_attrs(obj: Mapping) -> dict:
         "name": m["name"],
         "namespace": m.get("namespace") or "",
         "uid": m.get("uid", ""),
-        "labels": m.get("labels") or {},
+        "labels": dict(m.get("labels") or {}),  # a copy: API objects are shared
     }
 
 
@@ -496,7 +497,7 @@ def _pod_attrs(pod: Mapping) -> dict:
         "name": m["name"],
         "namespace": m.get("namespace") or "",
         "uid": m.get("uid", ""),
-        "labels": m.get("labels") or {},
+        "labels": dict(m.get("labels") or {}),  # a copy: API objects are shared
         "status": word,
         "phase": status.get("phase", ""),
         "ready": ready,

@@ -586,3 +586,26 @@ spec:
     assert len(rs) == 1 and all(G.has_edge(rs[0], p, key="owns") for p in pods)
     watchers = {u for u, v, d in G.edges(data=True) if d["relation"] == "watches"}
     assert {"kube-scheduler", "kube-controller-manager", "kubelet/node-1", "kube-proxy/node-3"} <= watchers
+
+
+def test_owns_ignores_a_reference_to_a_deleted_owner_that_shared_the_name():
+    c = new_cluster()
+    rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web", "uid": "not-the-live-uid"}}
+    add_pod(c, "web-1", "node-1", owner=rs)
+    c.api.create(
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web"},
+         "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                  "template": {"metadata": {"labels": {"app": "web"}},
+                               "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}}
+    )  # fmt: skip
+    G = build_graph(c)
+    assert "ReplicaSet/default/web" in G
+    assert not edges(G, "owns")
+
+
+def test_graph_attributes_are_copies_not_the_api_servers_shared_objects():
+    c = new_cluster()
+    add_pod(c, "web-1", "node-1")
+    G = build_graph(c)
+    G.nodes["Pod/default/web-1"]["labels"]["app"] = "changed"
+    assert c.api.get("Pod", "web-1", NS)["metadata"]["labels"] == {"app": "web"}
