@@ -121,6 +121,7 @@ class ReplicaSetController(Controller):
         self.rs_labels: dict[str, dict] = {}  # rs uid -> template labels
         self.counts: dict[str, list[int]] = {}  # rs uid -> [active, ready, fully labeled]
         self.recheck: dict[str, dict[str, None]] = {}  # rs uid -> pod uids whose labels changed
+        self.rs_selectors: dict[str, dict[Key, Any]] = {}  # namespace -> rs key -> selector
         self.expectations = Expectations()
         self._selectors: dict[str, Any] = {}
         self._failures: dict[Key, int] = {}
@@ -138,7 +139,9 @@ class ReplicaSetController(Controller):
         uid = m["uid"]
         key = (m.get("namespace", ""), m["name"])
         self.replica_sets.observe(event.type, rs)
+        by_ns = self.rs_selectors.setdefault(key[0], {})
         if event.type == "DELETED":
+            by_ns.pop(key, None)
             self.rs_keys.pop(uid, None)
             self.rs_labels.pop(uid, None)
             self.recheck.pop(uid, None)
@@ -146,6 +149,7 @@ class ReplicaSetController(Controller):
             self._failures.pop(key, None)
             return
         self.rs_keys[uid] = key
+        by_ns[key] = selector_of(rs, self._selectors)
         labels = _template_labels(rs)
         if self.rs_labels.get(uid) != labels:
             self.rs_labels[uid] = labels
@@ -213,11 +217,8 @@ class ReplicaSetController(Controller):
         """An orphan pod appeared or changed: wake the ReplicaSets that could adopt it."""
         ns = pod["metadata"].get("namespace", "")
         labels = pod["metadata"].get("labels") or {}
-        for key in self.rs_keys.values():
-            if key[0] != ns:
-                continue
-            rs = self.api.get_or_none("ReplicaSet", key[1], ns)
-            if rs is not None and selector_of(rs, self._selectors).matches(labels):
+        for key, selector in self.rs_selectors.get(ns, {}).items():
+            if selector.matches(labels):
                 self.queue.add(key)
 
     # -- reconcile -----------------------------------------------------------------------------

@@ -94,3 +94,18 @@ def test_active_deadline_seconds(sim):
 @pytest.mark.parametrize("failures,delay", [(0, 0), (1, 10), (2, 20), (4, 80), (7, 600), (20, 600)])
 def test_pod_failure_backoff(failures, delay):
     assert pod_failure_backoff(failures) == delay
+
+
+def test_a_job_with_the_generated_selector(sim):
+    c = sim.c
+    c.apply({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi"},
+             "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [
+                 {"name": "pi", "image": "perl", "command": ["sleep", "3"]}]}}}})  # fmt: skip
+    c.run(10)
+    job = c.get("job", "pi")
+    uid = job["metadata"]["uid"]
+    assert job["spec"]["selector"]["matchLabels"] == {"batch.kubernetes.io/controller-uid": uid}
+    (pod,) = c.list("pods")
+    assert pod["metadata"]["labels"]["batch.kubernetes.io/job-name"] == "pi"
+    assert pod["metadata"]["name"].startswith("pi-")
+    assert job_finished(job) == "Complete" and job["status"]["succeeded"] == 1
