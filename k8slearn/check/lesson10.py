@@ -43,38 +43,38 @@ def grade(answer: Any, scenario: Any, name: str | None, mode: str, exercise: str
 
 @check
 def ex1(answer: Any, scenario: Any = None) -> Feedback:
-    """Pending pods: the tainted node and the taint's key."""
-    return grade(answer, scenario, "pending-taint", "diagnosis", "ex1")
+    """A pod that will not go away: the NotReady node's name."""
+    return grade(answer, scenario, "node-notready", "diagnosis", "ex1")
 
 
 @check
 def ex2(answer: Any, scenario: Any = None) -> Feedback:
-    """CreateContainerConfigError / CrashLoopBackOff: the ConfigMap and the key the container misses."""
-    return grade(answer, scenario, "missing-configmap", "diagnosis", "ex2")
+    """A stuck rollout: the image it cannot pull (or the cluster after ``kubectl rollout undo``)."""
+    return grade(answer, scenario, "bad-image", "any", "ex2")
 
 
 @check
 def ex3(answer: Any, scenario: Any = None) -> Feedback:
-    """The same cluster, repaired: the pods run."""
-    return grade(answer, scenario, "missing-configmap", "fix", "ex3")
+    """Pending pods: the tainted node and the taint's key."""
+    return grade(answer, scenario, "pending-taint", "diagnosis", "ex3")
 
 
 @check
 def ex4(answer: Any, scenario: Any = None) -> Feedback:
-    """A Service without endpoints: the selector it should have."""
-    return grade(answer, scenario, "wrong-selector", "diagnosis", "ex4")
+    """A crash loop: the ConfigMap and the key the container misses."""
+    return grade(answer, scenario, "missing-configmap", "diagnosis", "ex4")
 
 
 @check
 def ex5(answer: Any, scenario: Any = None) -> Feedback:
-    """A node gone NotReady: its name."""
-    return grade(answer, scenario, "node-notready", "diagnosis", "ex5")
+    """The same cluster, repaired: the pods run."""
+    return grade(answer, scenario, "missing-configmap", "fix", "ex5")
 
 
 @check
 def ex6(answer: Any, scenario: Any = None) -> Feedback:
-    """A stuck rollout: the image it cannot pull (or the cluster after ``kubectl rollout undo``)."""
-    return grade(answer, scenario, "bad-image", "any", "ex6")
+    """A Service without endpoints: the selector it should have."""
+    return grade(answer, scenario, "wrong-selector", "diagnosis", "ex6")
 
 
 @check
