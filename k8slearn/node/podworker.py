@@ -325,7 +325,7 @@ class PodWorker:
                 self._check_terminated()
             return
         runtime = self.kubelet.runtime
-        sandbox = runtime.run_pod_sandbox(self.uid)
+        sandbox = runtime.run_pod_sandbox(self.uid, bool((self.pod.get("spec") or {}).get("hostNetwork")))
         if sandbox is None:
             self.sandbox_pending = False
             self.event(
@@ -481,6 +481,8 @@ class PodWorker:
         self.event("Normal", "Started", f"Started container {slot.name}", slot)
         self._start_probes(slot, c)
         self._step_done(slot)
+        if slot.sidecar and slot.started:
+            self.request_sync()  # the next init container may start now
 
     # -- probes ----------------------------------------------------------------------------
     def _start_probes(self, slot: ContainerSlot, c: Container) -> None:

@@ -57,14 +57,15 @@ class PullResult:
 class Sandbox:
     """A pod sandbox: the pause container holding the pod's network namespace and IP."""
 
-    __slots__ = ("id", "pod_uid", "ip", "created_at", "ready")
+    __slots__ = ("id", "pod_uid", "ip", "created_at", "ready", "host_network")
 
-    def __init__(self, id_: str, pod_uid: str, ip: str, created_at: float) -> None:
+    def __init__(self, id_: str, pod_uid: str, ip: str, created_at: float, host_network: bool = False) -> None:
         self.id = id_
         self.pod_uid = pod_uid
         self.ip = ip
         self.created_at = created_at
         self.ready = True
+        self.host_network = host_network
 
 
 class Container:
@@ -208,15 +209,18 @@ class ContainerRuntime:
         if 2 <= offset < self._next_ip and offset not in self._free_ips:
             heapq.heappush(self._free_ips, offset)
 
-    def run_pod_sandbox(self, pod_uid: str) -> Sandbox | None:
-        """Create the pod's sandbox and network; None when the IP range is exhausted."""
+    def run_pod_sandbox(self, pod_uid: str, host_network: bool = False) -> Sandbox | None:
+        """Create the pod's sandbox and network; None when the IP range is exhausted.
+
+        A ``hostNetwork`` pod shares the node's network namespace and address.
+        """
         existing = self.sandboxes.get(pod_uid)
         if existing is not None:
             return existing
-        ip = self.allocate_ip()
+        ip = self.host.spec.address if host_network else self.allocate_ip()
         if ip is None:
             return None
-        sandbox = Sandbox(self._new_id(), pod_uid, ip, self.clock.now)
+        sandbox = Sandbox(self._new_id(), pod_uid, ip, self.clock.now, host_network)
         self.sandboxes[pod_uid] = sandbox
         return sandbox
 
@@ -225,7 +229,8 @@ class ContainerRuntime:
         sandbox = self.sandboxes.pop(pod_uid, None)
         if sandbox is not None:
             sandbox.ready = False
-            self.release_ip(sandbox.ip)
+            if not sandbox.host_network:
+                self.release_ip(sandbox.ip)
 
     # -- containers ----------------------------------------------------------------------
     def _new_id(self) -> str:

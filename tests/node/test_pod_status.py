@@ -145,3 +145,26 @@ def test_a_failed_init_container_under_never_fails_the_pod(cluster):
     cluster.run(5)
     assert status_of(cluster, "init")["phase"] == "Failed"
     assert cluster.kubectl("get pod init").splitlines()[1].split()[2] == "Init:Error"
+
+
+def test_a_host_network_pod_has_the_node_address(cluster):
+    cluster.create(pod("hostnet", [container(command=["sleep", "3600"])], hostNetwork=True))
+    cluster.create(pod("normal", [container(command=["sleep", "3600"])]))
+    cluster.run(5)
+    assert status_of(cluster, "hostnet")["podIP"] == status_of(cluster, "hostnet")["hostIP"] == "192.168.0.10"
+    assert status_of(cluster, "normal")["podIP"] == "10.244.0.2"
+
+
+def test_a_sidecar_starts_before_the_app_and_keeps_running(cluster):
+    cluster.create(
+        pod("side", [container("app", "nginx:1.27")],
+            initContainers=[container("log-shipper", command=["sleep", "infinity"], restartPolicy="Always"),
+                            container("migrate", command=["sleep", "3"])])
+    )  # fmt: skip
+    cluster.run(10)
+    status = status_of(cluster, "side")
+    assert status["phase"] == "Running"
+    init = {c["name"]: c for c in status["initContainerStatuses"]}
+    assert "running" in init["log-shipper"]["state"] and init["log-shipper"]["started"] is True
+    assert init["migrate"]["state"]["terminated"]["reason"] == "Completed"
+    assert "running" in status["containerStatuses"][0]["state"]
