@@ -29,8 +29,8 @@ FLOW: dict[str, tuple[str, str]] = {
     "NotReady": ("kubectl describe node {name}", "Conditions: Kubelet stopped posting node status; Taints"),
     "node NotReady": ("kubectl describe node {name}", "the pod's node stopped reporting: its status is stale"),
     "no endpoints": ("kubectl describe service {name}", "Selector: vs the pods' labels (kubectl get pods --show-labels)"),
-    "endpoints not ready": ("kubectl get endpointslices -l kubernetes.io/service-name={name}",
-                            "ready: false - the pods fail their readiness probe"),
+    "endpoints not ready": ("kubectl get endpointslices -l kubernetes.io/service-name={name} -o yaml",
+                            "conditions: ready: false - the pods fail their readiness probe"),
     "ProgressDeadlineExceeded": ("kubectl rollout status deployment/{name}", "then kubectl get pods: the new pods"),
     "unavailable": ("kubectl describe deployment {name}", "Replicas: ... unavailable; then the pods"),
 }  # fmt: skip
