@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..check.core import NOT_ANSWERED, Feedback, fail, passed
@@ -95,7 +95,6 @@ class Scenario:
     solution: str = ""
     heal_timeout: float = 600.0
     mystery: bool = False
-    notes: dict[str, Any] = field(default_factory=dict)
 
     # -- what subclasses provide ---------------------------------------------------------
     def check_diagnosis(self, answer: Any) -> Feedback:

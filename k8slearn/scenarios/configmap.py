@@ -61,7 +61,6 @@ class ConfigMapScenario(Scenario):
     """A container needs a ConfigMap key that is not there."""
 
     app: str = ""
-    data: dict | None = None
 
     def check_diagnosis(self, answer: Any) -> Feedback:
         got = answer_fields(answer, ("configmap", "key"))
@@ -195,5 +194,4 @@ def make(seed: int, variant: int | None = None) -> ConfigMapScenario:
         ),
         heal_timeout=600.0,
         app=app,
-        data=existing["data"],
     )

@@ -68,7 +68,7 @@ class ReadinessScenario(Scenario):
         merged = dict(probe[handler])
         merged.update({str(k): v for k, v in answer.items()})
         port, want_port = merged.get("port"), self.expected["port"]
-        if str(port) not in (str(want_port), "http"):
+        if str(port) != str(want_port):
             return fail(
                 f"The probe still knocks on port {port}. Which port does the container listen on? "
                 "kubectl describe pod shows Port: (containerPort) next to the Readiness: line."
