@@ -106,7 +106,9 @@ class ServiceLBController(Controller):
         m = svc["metadata"]
         spec = svc.get("spec") or {}
         finalizers = list(m.get("finalizers") or ())
-        wants = spec.get("type") == "LoadBalancer" and not spec.get("loadBalancerClass") and not m.get("deletionTimestamp")
+        wants = (
+            spec.get("type") == "LoadBalancer" and not spec.get("loadBalancerClass") and not m.get("deletionTimestamp")
+        )
         if not wants:
             if LB_FINALIZER in finalizers or key in self.assigned:
                 self._delete_lb(svc, key, finalizers)
@@ -130,7 +132,9 @@ class ServiceLBController(Controller):
         del self._ensuring[key]
         ip = self.assigned.get(key) or self._allocate(key, spec.get("loadBalancerIP"))
         if ip is None:
-            self.recorder.warning(svc, "SyncLoadBalancerFailed", f"Error syncing load balancer: no address left in {LB_POOL}")
+            self.recorder.warning(
+                svc, "SyncLoadBalancerFailed", f"Error syncing load balancer: no address left in {LB_POOL}"
+            )
             return 30.0
         status = dict(svc.get("status") or {})
         status["loadBalancer"] = {"ingress": [{"ip": ip, "ipMode": "VIP"}]}
