@@ -148,6 +148,9 @@ class Cluster:
             },
             user="kube-apiserver",
         )
+        from .controlplane.controllers.endpoints import install_apiserver_endpoints
+
+        install_apiserver_endpoints(self)  # the kubernetes Service points at kube-apiserver itself
 
     @classmethod
     def demo(cls, nodes: int = 3, seed: int = 0, cpu: str = "4", memory: str = "8Gi", **kwargs: Any) -> Cluster:
