@@ -99,7 +99,7 @@ class Kubelet:
         self._tick_timer: Any = None
         self._last_report = float("-inf")
         self._reported: tuple | None = None
-        self._images_changed = False
+        self._image_version = 0
         self._base_env: dict[str, str] | None = None
         self._server: Any = None
         self.runtime.listener = self._on_container_exit
@@ -201,7 +201,7 @@ class Kubelet:
             if err.reason != "AlreadyExists":
                 raise
         self._last_report = self.clock.now
-        self._reported = self._fingerprint(status)
+        self._reported = self._fingerprint()
 
     def renew_lease(self) -> None:
         """Create or renew ``kube-node-lease/<node>`` (renewTime = now)."""
@@ -245,14 +245,15 @@ class Kubelet:
         self.update_node_status()
         self._arm_tick()
 
-    @staticmethod
-    def _fingerprint(status: dict) -> tuple:
-        conds = tuple((c["type"], c["status"], c.get("reason"), c.get("message")) for c in status["conditions"])
-        images = tuple(tuple(i["names"]) for i in status.get("images") or [])
-        return conds, images, tuple(sorted(status["capacity"].items()))
+    def _fingerprint(self) -> tuple:
+        """What the kubelet would report, minus heartbeat times: Ready, the image set, the capacity."""
+        return (self.ready, self._image_version, self.host.spec.cpu, self.host.spec.memory, self.host.spec.pods)
 
     def update_node_status(self, force: bool = False) -> bool:
         """Post the node status if it changed, or if 5 min passed since the last post; True if posted."""
+        fp = self._fingerprint()
+        if not force and fp == self._reported and self.clock.now - self._last_report < STATUS_REPORT_PERIOD:
+            return False
         node = self.api.get_or_none("Node", self.node_name)
         if node is None:
             self.register_node()
@@ -266,29 +267,17 @@ class Kubelet:
             prev = old_conds.get(c["type"])
             if prev is not None and prev.get("status") == c["status"] and prev.get("lastTransitionTime"):
                 c["lastTransitionTime"] = prev["lastTransitionTime"]
-        images = node_images(self.runtime.list_images()) if self._images_changed or force or "images" not in old \
-            else old.get("images", [])  # fmt: skip
-        self._images_changed = False
-        mine = node_status(self.host.spec, self.identity, self.runtime.version, fresh, images)
+        mine = node_status(self.host.spec, self.identity, self.runtime.version, fresh,
+                           node_images(self.runtime.list_images()))  # fmt: skip
         status = dict(old)
         status.update(mine)
-        fp = self._fingerprint(status)
-        changed = fp != self._fingerprint_of(old)
-        if not force and not changed and self.clock.now - self._last_report < STATUS_REPORT_PERIOD:
-            return False
         self.api.replace_status("Node", self.node_name, None, status, user=self.component)
         self._last_report = self.clock.now
         self._reported = fp
         return True
 
-    def _fingerprint_of(self, status: dict) -> tuple | None:
-        try:
-            return self._fingerprint(status)
-        except (KeyError, TypeError):
-            return None
-
     def _on_images_changed(self) -> None:
-        self._images_changed = True
+        self._image_version += 1
 
     # -- pods ------------------------------------------------------------------------------------
     def _on_pod_event(self, event: Any) -> None:
@@ -309,6 +298,13 @@ class Kubelet:
             self._queue("add", worker)
             return
         worker.pod = obj
+        old = event.old_object
+        if (
+            old is not None
+            and old.get("spec") is obj.get("spec")
+            and old["metadata"].get("deletionTimestamp") == obj["metadata"].get("deletionTimestamp")
+        ):
+            return  # only the status (ours, mostly) changed: nothing to do
         self._queue("update", worker)
 
     def _queue(self, op: str, worker: PodWorker) -> None:

@@ -164,17 +164,16 @@ def pod_phase(worker: PodWorker) -> str:
     return "Pending"
 
 
-def _cond(worker: PodWorker, type_: str, status: str, reason: str = "", message: str = "") -> dict:
+def _cond(worker: PodWorker, type_: str, status: str, reason: str = "", message: str = "", *, now_ts: str = "",
+          gen: int = 0) -> dict:  # fmt: skip
     """A condition dict; lastTransitionTime kept while the status stays the same."""
     prev = worker.conditions.get(type_)
-    now_ts = _ts(worker.kubelet.clock.now)
     if prev is not None and prev[0] == status:
         transition = prev[1]
     else:
         transition = now_ts
         worker.conditions[type_] = (status, transition)
     out: dict[str, Any] = {"type": type_}
-    gen = worker.generation
     if gen:
         out["observedGeneration"] = gen
     out["status"] = status
@@ -207,24 +206,30 @@ def build_pod_status(worker: PodWorker) -> dict:
             status["startTime"] = old["startTime"]
         status["qosClass"] = old.get("qosClass", "BestEffort")
         return status
+    now_ts = _ts(kubelet.clock.now)
+    gen = worker.generation
+
+    def cond(*args: str) -> dict:
+        return _cond(worker, *args, now_ts=now_ts, gen=gen)
+
     default_waiting = "PodInitializing" if worker.init_slots else "ContainerCreating"
     init_statuses = [container_status(s, ts, default_waiting) for s in worker.init_slots]
     statuses = [container_status(s, ts, default_waiting) for s in worker.slots]
     terminal = phase in ("Succeeded", "Failed")
     conditions = [c for c in old.get("conditions") or [] if c.get("type") not in KUBELET_CONDITIONS]
-    conditions.append(_cond(worker, "PodReadyToStartContainers", "True" if worker.sandbox_ready else "False"))
+    conditions.append(cond("PodReadyToStartContainers", "True" if worker.sandbox_ready else "False"))
     # Initialized
     if not worker.init_slots:
-        conditions.append(_cond(worker, "Initialized", "True"))
+        conditions.append(cond("Initialized", "True"))
     elif phase == "Succeeded":
-        conditions.append(_cond(worker, "Initialized", "True", "PodCompleted"))
+        conditions.append(cond("Initialized", "True", "PodCompleted"))
     else:
         incomplete = [s.name for s in worker.init_slots if not s.init_done()]
         if incomplete:
-            conditions.append(_cond(worker, "Initialized", "False", "ContainersNotInitialized",
+            conditions.append(cond("Initialized", "False", "ContainersNotInitialized",
                                     f"containers with incomplete status: {_names(incomplete)}"))  # fmt: skip
         else:
-            conditions.append(_cond(worker, "Initialized", "True"))
+            conditions.append(cond("Initialized", "True"))
     # ContainersReady and Ready
     if terminal:
         ready = containers_ready = ("False", "PodCompleted", "")
@@ -246,16 +251,16 @@ def build_pod_status(worker: PodWorker) -> dict:
                 parts = [f'corresponding condition of pod readiness gate "{g}" does not exist.' for g in missing]
                 parts += [f'the status of pod readiness gate "{g}" is not "True", but {have[g]}' for g in false]
                 ready = ("False", "ReadinessGatesNotReady", ", ".join(parts))
-    conditions.append(_cond(worker, "Ready", *ready))
-    conditions.append(_cond(worker, "ContainersReady", *containers_ready))
+    conditions.append(cond("Ready", *ready))
+    conditions.append(cond("ContainersReady", *containers_ready))
     scheduled = next((c for c in old.get("conditions") or [] if c.get("type") == "PodScheduled"), None)
     if scheduled is not None and scheduled.get("status") == "True":
         conditions.append(dict(scheduled))
     else:
-        conditions.append(_cond(worker, "PodScheduled", "True"))
+        conditions.append(cond("PodScheduled", "True"))
     status = {}
-    if worker.generation:
-        status["observedGeneration"] = worker.generation
+    if gen:
+        status["observedGeneration"] = gen
     status["phase"] = phase
     status["conditions"] = conditions
     if worker.reason:
