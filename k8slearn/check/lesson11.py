@@ -1,6 +1,6 @@
 """Checks for lesson 11 · The delivery workflow.
 
-- :func:`ex1` which layer decides a rule, and its value;
+- :func:`ex1` which layer decides a rule for the cache in prod-b, and its value;
 - :func:`ex2` a release fixed until the layered policy admits it in every environment;
 - :func:`ex3` a narrow, explained exception for the cache's missing CPU limit;
 - :func:`ex4` a pipeline run that delivered the cache to production.
@@ -54,7 +54,7 @@ def _policy() -> Any:
 
 @check
 def ex1(answer: Any) -> Feedback:
-    """Exercise 11.1: the effective ``min-replicas`` of ``web`` in ``prod-b`` and the layer that sets it."""
+    """Exercise 11.1: the effective ``min-replicas`` of ``cache`` in ``prod-b`` and the layer that sets it."""
     from ..delivery import Setting
 
     if isinstance(answer, Setting):
@@ -65,19 +65,22 @@ def ex1(answer: Any) -> Feedback:
         value, source = answer
     else:
         return fail("Answer with (value, layer), e.g. (2, 'cluster production-b'), or the Setting itself.")
-    want = _policy().effective("web", "prod-b", "production-b")["min-replicas"]
-    if value == want.value and str(source) == want.source:
+    want = _policy().effective("cache", "prod-b", "production-b")["min-replicas"]
+    source = str(source)
+    if value == want.value and source == want.source:
         return passed(
-            "3, from environment prod-b: the cluster layer says 2, but an environment is more specific than its "
-            "cluster, and no application layer for web overrides it."
+            "1, from application cache: prod-b's cluster says 2 and its environment 3, but an application layer is "
+            "more specific than both, so the cache keeps its single replica even in the busy region."
         )
-    if str(source).startswith("application"):
-        return fail("The application layer that sets min-replicas is for cache, not web.")
-    if str(source) == "cluster production-b" or value == 2:
-        return fail("The cluster layer says 2, but a lower (more specific) layer also sets min-replicas for prod-b.")
-    if str(source) == "global" or value == 1:
-        return fail("Global is the most general layer: any cluster, environment or application layer overrides it.")
-    return fail("Read policy.effective('web', 'prod-b', 'production-b')['min-replicas'] and the layer grid.")
+    if source == "environment prod-b":
+        return fail("The environment says 3 for every application in prod-b; is there a more specific layer for cache?")
+    if source == "cluster production-b":
+        return fail("The cluster layer says 2, but two more specific layers also set min-replicas here.")
+    if source == "global":
+        return fail("Global is the most general layer: every other layer that sets the rule overrides it.")
+    if source == "application cache" and value != want.value:
+        return fail("Right layer; read the value it sets in the layer grid or with policy.effective(...).")
+    return fail("Read policy.effective('cache', 'prod-b', 'production-b')['min-replicas'].")
 
 
 @check

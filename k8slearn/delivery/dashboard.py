@@ -199,7 +199,7 @@ class AppDashboard:
         view = self._view
         if view is None:
             return
-        times = ", ".join(f"{name} t={c.now:g} s" for name, c in self.fleet.clusters.items())
+        times = ", ".join(f"{name} t={c.now:.1f} s" for name, c in self.fleet.clusters.items())
         view["clock"].value = f"<b>{html.escape(self.app)}</b> · virtual time: {html.escape(times)}"
         view["table"].value = self.table_html()
         view["events"].value = self.events().to_html(index=False, border=0)

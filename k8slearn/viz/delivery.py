@@ -5,7 +5,8 @@
   approval amber, Not started grey), approval gates as diamonds between them;
 - :func:`draw_policy_layers`: which layer sets which rule for one application in one
   environment, what overrides what, the exceptions, and the effective setting;
-- :func:`draw_dashboard`: one card per environment: image, pods ready, rollout state.
+- :func:`draw_dashboard`: one card per environment: image, pods ready, rollout state;
+- :func:`draw_fleet`: the clusters side by side, their nodes, and the pods of each environment.
 
 Used in: 11_delivery_workflow.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 from .style import COLORS, POD_COLORS, apply_style
 
-__all__ = ["draw_pipeline", "draw_policy_layers", "draw_dashboard", "STATE_COLORS"]
+__all__ = ["draw_pipeline", "draw_policy_layers", "draw_dashboard", "draw_fleet", "STATE_COLORS"]
 
 #: Fill colour of a stage box by state.
 STATE_COLORS = {
@@ -114,7 +115,8 @@ def draw_pipeline(run: Any, ax: Any = None, *, title: str | None = None) -> Any:
         detail = []
         if r.duration is not None:
             detail.append(f"{r.duration:.1f} s")
-        if r.stage.soak:
+        soaked = r.state != "Failed" or r.message.startswith("health gate")  # a failed rollout never soaked
+        if r.stage.soak and soaked:
             detail.append(f"soak {r.stage.soak:g} s")
         if r.report is not None:
             n = len(r.report.denied)
@@ -271,4 +273,76 @@ def draw_dashboard(frame: Any, ax: Any = None, *, title: str | None = None) -> A
     ax.axis("off")
     app = frame.attrs.get("app", "")
     ax.set_title(title or (f"{app} across the fleet" if app else "Application across the fleet"), loc="left")
+    return ax
+
+
+def draw_fleet(fleet: Any, ax: Any = None, *, title: str | None = None) -> Any:
+    """The clusters side by side: control plane, nodes, and the pods of each environment's namespace."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    from ..graph import pod_status
+    from .style import pod_color
+
+    apply_style()
+    envs_of: dict[str, list[Any]] = {}
+    for env in fleet:
+        envs_of.setdefault(env.cluster, []).append(env)
+    names = list(fleet.clusters)
+    node_w, node_h, gap = 1.5, 1.2, 0.2
+    widths = [max(3.2, len(fleet.clusters[n].nodes()) * (node_w + gap) + gap) for n in names]
+    total = sum(widths) + 0.5 * (len(names) - 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(8.0, total * 0.85), 3.6))
+    x = 0.0
+    height = 3.4
+    statuses: set[str] = set()
+    for name, w in zip(names, widths):
+        c = fleet.clusters[name]
+        envs = envs_of.get(name, [])
+        prod = any(e.production for e in envs)
+        ax.add_patch(FancyBboxPatch((x, 0), w, height, boxstyle="round,pad=0.02,rounding_size=0.15", fc="white",
+                                    ec=COLORS["node"], lw=1.4 if prod else 1.0, ls="-" if prod else (0, (4, 2))))  # fmt: skip
+        ax.text(x + 0.15, height - 0.28, f"cluster {name}", fontsize=10.5, fontweight="bold", va="center",
+                color=COLORS["text"])  # fmt: skip
+        if prod:
+            ax.text(x + w - 0.15, height - 0.28, "production", fontsize=7.5, va="center", ha="right", color="white",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": COLORS["highlight"], "ec": "none"})  # fmt: skip
+        ax.add_patch(FancyBboxPatch((x + 0.15, height - 0.95), w - 0.3, 0.38, boxstyle="round,pad=0,rounding_size=0.06",
+                                    fc=COLORS["control-plane"], ec="none"))  # fmt: skip
+        ax.text(x + w / 2, height - 0.76, "control plane", fontsize=8, ha="center", va="center", color="white")
+        namespaces = {e.namespace for e in envs}
+        for j, node in enumerate(c.nodes()):
+            nx0 = x + gap + j * (node_w + gap)
+            ax.add_patch(FancyBboxPatch((nx0, 0.75), node_w, node_h, boxstyle="round,pad=0,rounding_size=0.06",
+                                        fc=COLORS["node-fill"], ec=COLORS["node"], lw=1.0))  # fmt: skip
+            ax.text(nx0 + 0.08, 0.75 + node_h - 0.18, node, fontsize=7.5, va="center", color=COLORS["text"])
+            pods = [p for p in c.api.pods_on_node(node) if (p["metadata"].get("namespace") or "") in namespaces]
+            pods.sort(key=lambda p: p["metadata"]["name"])
+            for k, pod in enumerate(pods[:8]):
+                row, col = divmod(k, 4)
+                word = pod_status(pod)
+                statuses.add(word)
+                ax.add_patch(Circle((nx0 + 0.22 + col * 0.35, 0.75 + node_h - 0.5 - row * 0.34), 0.13,
+                                    fc=pod_color(word), ec="white", lw=0.8))  # fmt: skip
+            if len(pods) > 8:
+                ax.text(nx0 + node_w - 0.08, 0.9, f"+{len(pods) - 8}", fontsize=7, ha="right", color=COLORS["text"])
+        label = ", ".join(f"environment {e.name} = namespace {e.namespace}" for e in envs) or "no environment"
+        ax.text(x + w / 2, 0.35, label, fontsize=7.5, ha="center", va="center", color=COLORS["edge"])
+        x += w + 0.5
+    if statuses:
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], ls="none", marker="o", ms=8, mfc=pod_color(w), mec="white", label=f"Pod {w}")
+                   for w in sorted(statuses)]  # fmt: skip
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles), frameon=False,
+                  fontsize=8)  # fmt: skip
+    ax.set_xlim(-0.1, x - 0.4)
+    ax.set_ylim(-0.1, height + 0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title is None:
+        nodes = sum(len(c.nodes()) for c in fleet.clusters.values())
+        title = f"The fleet: {len(names)} clusters, {nodes} nodes, {len(fleet)} environments"
+    ax.set_title(title, loc="left")
     return ax

@@ -31,7 +31,7 @@ def test_checks_are_reachable_as_check_lesson11():
 # -- 11.1 --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "answer",
-    [Setting(3, "environment prod-b"), (3, "environment prod-b"), {"value": 3, "source": "environment prod-b"}],
+    [Setting(1, "application cache"), (1, "application cache"), {"value": 1, "source": "application cache"}],
     ids=["the Setting", "a tuple", "a dict"],
 )
 def test_ex1_passes(answer):
@@ -41,12 +41,13 @@ def test_ex1_passes(answer):
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
-        ((2, "cluster production-b"), "lower (more specific) layer"),
+        ((3, "environment prod-b"), "more specific layer for cache"),
+        ((2, "cluster production-b"), "two more specific layers"),
         ((1, "global"), "most general layer"),
-        ((1, "application cache"), "for cache, not web"),
+        ((2, "application cache"), "Right layer"),
         (3, "(value, layer)"),
     ],
-    ids=["the cluster", "global", "another application's layer", "a bare number"],
+    ids=["the environment", "the cluster", "global", "the right layer, a wrong value", "a bare number"],
 )
 def test_ex1_hints(answer, hint):
     assert hint in lesson11.ex1(answer).message

@@ -64,3 +64,21 @@ def test_the_dashboard_has_a_card_per_environment(fleet):
     assert [t for t in texts if t in ("staging", "prod-a", "prod-b")] == ["staging", "prod-a", "prod-b"]
     assert texts.count("Complete") == 3
     plt.close(ax.figure)
+
+
+def test_the_fleet_picture_has_a_frame_per_cluster_and_a_dot_per_pod():
+    fleet = demo_fleet(seed=3)
+    ax = vd.draw_fleet(fleet)
+    texts = _texts(ax)
+    assert ax.get_title(loc="left") == "The fleet: 3 clusters, 8 nodes, 3 environments"
+    assert [t for t in texts if t.startswith("cluster ")] == ["cluster staging", "cluster production-a",
+                                                             "cluster production-b"]  # fmt: skip
+    assert texts.count("production") == 2
+    assert ax.get_legend() is None  # no pods yet
+    plt.close(ax.figure)
+    demo_pipeline(fleet).run(web_release(), approvals={"prod-a": "alice"})
+    ax = vd.draw_fleet(fleet)
+    dots = [p for p in ax.patches if type(p).__name__ == "Circle"]
+    assert len(dots) == 9  # three web pods in each environment
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Pod Running"]
+    plt.close(ax.figure)
