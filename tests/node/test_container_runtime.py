@@ -88,16 +88,13 @@ def test_an_unknown_tag_is_err_image_pull_then_image_pull_back_off(cluster):
         "message": f'Back-off pulling image "nginx:this-image-does-not-exist": ErrImagePull: {error}',
     }
     events = events_of(cluster, "bad")
-    assert (
-        events[:6]
-        == [
-            ("Normal", "Pulling", 'Pulling image "nginx:this-image-does-not-exist"'),
-            ("Warning", "Failed", f'Failed to pull image "nginx:this-image-does-not-exist": {error}'),
-            ("Warning", "Failed", "Error: ErrImagePull"),
-            ("Normal", "BackOff", 'Back-off pulling image "nginx:this-image-does-not-exist"'),
-            ("Warning", "Failed", "Error: ImagePullBackOff"),
-        ]
-    )
+    assert events[:6] == [
+        ("Normal", "Pulling", 'Pulling image "nginx:this-image-does-not-exist"'),
+        ("Warning", "Failed", f'Failed to pull image "nginx:this-image-does-not-exist": {error}'),
+        ("Warning", "Failed", "Error: ErrImagePull"),
+        ("Normal", "BackOff", 'Back-off pulling image "nginx:this-image-does-not-exist"'),
+        ("Warning", "Failed", "Error: ImagePullBackOff"),
+    ]
 
 
 def test_pull_attempts_back_off_10s_doubling_to_300s(cluster):
