@@ -262,3 +262,204 @@ def test_node_volume_limits_count_csi_volumes_per_driver():
     ]
     assert vb.node_volume_limit_reasons(pod("b", name="second"), limited, running[:1], claims, volumes) == []
     assert vb.node_volume_limit_reasons(pod("b"), {"metadata": {"name": "n2"}}, running, claims, volumes) == []
+
+
+# -- end to end: kube-scheduler's volume plugins with the binder and the provisioner ---------
+
+import k8slearn as kl  # noqa: E402
+
+LOCAL = """
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: local}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: ssd-node-3}
+spec:
+  capacity: {storage: 10Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: local
+  local: {path: /mnt/disks/ssd1}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions:
+        - {key: kubernetes.io/hostname, operator: In, values: [node-3]}
+"""
+
+
+def claim_manifest(name, cls=None, size="1Gi", modes=("ReadWriteOnce",)):
+    spec = {"accessModes": list(modes), "resources": {"requests": {"storage": size}}}
+    if cls is not None:
+        spec["storageClassName"] = cls
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name}, "spec": spec}
+
+
+def pod_manifest(name, *claims):
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {
+            "containers": [{"name": "app", "image": "nginx:1.27"}],
+            "volumes": [{"name": f"v{i}", "persistentVolumeClaim": {"claimName": c}} for i, c in enumerate(claims)],
+        },
+    }
+
+
+def failed_scheduling(c, pod_name):
+    frame = c.events()
+    return list(frame[(frame["reason"] == "FailedScheduling") & (frame["object"] == f"Pod/{pod_name}")]["message"])
+
+
+def test_scheduler_provisions_on_the_node_it_picks():
+    c = kl.Cluster.demo(nodes=3)
+    c.apply(claim_manifest("notes"))
+    c.apply(pod_manifest("writer", "notes"))
+    c.run(10)
+    pod, pvc = c.get("pod", "writer"), c.get("pvc", "notes")
+    node = pod["spec"]["nodeName"]
+    assert pod["status"]["phase"] == "Running" and pvc["status"]["phase"] == "Bound"
+    assert pvc["metadata"]["annotations"][vb.ANN_SELECTED_NODE] == node
+    pv = c.get("pv", pvc["spec"]["volumeName"])
+    assert vb.check_node_affinity(pv, c.get("node", node))
+    # the next pod using the claim must follow the volume to its node
+    c.delete("pod", "writer")
+    c.run(40)
+    c.apply(pod_manifest("reader", "notes"))
+    c.run(10)
+    assert c.get("pod", "reader")["spec"]["nodeName"] == node
+
+
+def test_local_volume_decides_where_the_pod_runs():
+    c = kl.Cluster.demo(nodes=3)
+    c.apply(LOCAL)
+    c.apply(claim_manifest("fast", cls="local", size="5Gi"))
+    c.apply(pod_manifest("db", "fast"))
+    c.run(10)
+    assert c.get("pod", "db")["spec"]["nodeName"] == "node-3"
+    assert c.get("pvc", "fast")["spec"]["volumeName"] == "ssd-node-3"
+    assert c.get("pv", "ssd-node-3")["status"]["phase"] == "Bound"
+
+
+@pytest.mark.parametrize(
+    "objects, pod_claims, message",
+    [
+        pytest.param([], ["ghost"], '0/3 nodes are available: persistentvolumeclaim "ghost" not found.',
+                     id="a missing claim fits nowhere"),
+        pytest.param([claim_manifest("now", cls="")], ["now"],
+                     "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
+                     id="an unbound claim without a class fits nowhere"),
+        pytest.param([claim_manifest("big", cls="local", size="50Gi")], ["big"],
+                     "0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind.",
+                     id="no local volume large enough and no provisioner"),
+    ],
+)  # fmt: skip
+def test_failed_scheduling_messages(objects, pod_claims, message):
+    c = kl.Cluster.demo(nodes=3)
+    c.apply(LOCAL)
+    for obj in objects:
+        c.apply(obj)
+    c.apply(pod_manifest("app", *pod_claims))
+    c.run(5)
+    assert c.get("pod", "app")["spec"].get("nodeName") is None
+    (first, *_) = failed_scheduling(c, "app")
+    assert first.startswith(message), first
+
+
+def test_bound_local_volume_on_a_busy_node_keeps_the_pod_pending():
+    c = kl.Cluster.demo(nodes=3)
+    c.apply(LOCAL)
+    c.apply(claim_manifest("fast", cls="local", size="5Gi"))
+    c.apply(pod_manifest("db", "fast"))
+    c.run(10)
+    c.api.patch("Node", "node-3", None, {"spec": {"unschedulable": True}})
+    c.delete("pod", "db")
+    c.run(40)
+    c.apply(pod_manifest("db2", "fast"))
+    c.run(5)
+    (first, *_) = failed_scheduling(c, "db2")
+    assert first.startswith(
+        "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match PersistentVolume's node affinity."
+    ), first
+
+
+def test_volume_zone_keeps_pods_in_the_zone_of_their_volume():
+    c = kl.Cluster(seed=0)
+    for i, zone in enumerate(("zone-a", "zone-b", "zone-b"), start=1):
+        c.add_node(f"node-{i}", labels={"topology.kubernetes.io/zone": zone})
+    c.run(5)
+    c.apply(
+        """
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: disk-a
+  labels: {topology.kubernetes.io/zone: zone-a}
+spec:
+  capacity: {storage: 5Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  csi: {driver: pd.csi.storage.gke.io, volumeHandle: disk-a}
+"""
+    )
+    c.apply(claim_manifest("data", cls=""))
+    c.run(2)
+    c.apply(pod_manifest("app", "data"))
+    c.run(5)
+    assert c.get("pod", "app")["spec"]["nodeName"] == "node-1"
+    c.api.patch("Node", "node-1", None, {"spec": {"unschedulable": True}})
+    c.apply(pod_manifest("app2", "data"))
+    c.run(5)
+    (first, *_) = failed_scheduling(c, "app2")
+    assert first.startswith(
+        "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) had no available volume zone."
+    ), first
+
+
+def test_read_write_once_pod_claim_serves_one_pod():
+    c = kl.Cluster.demo(nodes=2)
+    c.apply(claim_manifest("solo", modes=("ReadWriteOncePod",)))
+    c.apply(pod_manifest("first", "solo"))
+    c.run(10)
+    assert c.get("pod", "first")["status"]["phase"] == "Running"
+    c.apply(pod_manifest("second", "solo"))
+    c.run(5)
+    (first, *_) = failed_scheduling(c, "second")
+    assert first.startswith(
+        "0/2 nodes are available: node has pod using PersistentVolumeClaim with the same name and "
+        "ReadWriteOncePod access mode."
+    ), first
+
+
+def test_node_volume_limits_cap_csi_volumes_per_node():
+    c = kl.Cluster(seed=0)
+    c.add_node("node-1", capacity={"attachable-volumes-csi-ebs.csi.aws.com": "1"})
+    c.run(5)
+    for name in ("a", "b"):
+        c.apply(
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolume",
+                "metadata": {"name": f"ebs-{name}"},
+                "spec": {
+                    "capacity": {"storage": "5Gi"},
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": "",
+                    "csi": {"driver": "ebs.csi.aws.com", "volumeHandle": f"vol-{name}"},
+                    "claimRef": {"namespace": "default", "name": name},
+                },
+            }
+        )
+        c.apply(claim_manifest(name, cls=""))
+    c.run(2)
+    c.apply(pod_manifest("first", "a"))
+    c.run(5)
+    assert c.get("pod", "first")["spec"]["nodeName"] == "node-1"
+    c.apply(pod_manifest("second", "b"))
+    c.run(5)
+    (first, *_) = failed_scheduling(c, "second")
+    assert first.startswith("0/1 nodes are available: 1 node(s) exceed max volume count."), first

@@ -1,4 +1,7 @@
-"""Shared helpers of the volume plugins (which pass every pod until storage is simulated)."""
+"""Shared helpers of the volume plugins: the claims a pod uses.
+
+The volume rules themselves live in :mod:`k8slearn.controlplane.volumebinding`.
+"""
 
 from __future__ import annotations
 
