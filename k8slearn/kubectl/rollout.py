@@ -60,6 +60,49 @@ DEFAULT_WAIT_LIMIT = 3600.0
 
 _SUBCOMMANDS = ("history", "pause", "restart", "resume", "status", "undo")
 
+#: ``kubectl rollout`` without a subcommand prints its help (cobra), examples left out.
+ROLLOUT_HELP = """Manage the rollout of one or many resources.
+
+ Valid resource types include:
+
+  *  deployments
+  *  daemonsets
+  *  statefulsets
+
+Available Commands:
+  history       View rollout history
+  pause         Mark the provided resource as paused
+  restart       Restart a resource
+  resume        Resume a paused resource
+  status        Show the status of the rollout
+  undo          Undo a previous rollout
+
+Usage:
+  kubectl rollout SUBCOMMAND [options]
+
+Use "kubectl rollout <command> --help" for more information about a given command.
+Use "kubectl options" for a list of global command-line options (applies to all commands).
+"""
+
+SET_HELP = """Configure application resources.
+
+ These commands help you make changes to existing application resources.
+
+Available Commands:
+  env              Update environment variables on a pod template
+  image            Update the image of a pod template
+  resources        Update resource requests/limits on objects with pod templates
+  selector         Set the selector on a resource
+  serviceaccount   Update the service account of a resource
+  subject          Update the user, group, or service account in a role binding or cluster role binding
+
+Usage:
+  kubectl set SUBCOMMAND [options]
+
+Use "kubectl set <command> --help" for more information about a given command.
+Use "kubectl options" for a list of global command-line options (applies to all commands).
+"""
+
 
 # -- pure helpers (lessons and tests call these directly) ------------------------------------
 def deployment_status(d: dict, revision: int = 0) -> tuple[str, bool]:
@@ -218,8 +261,7 @@ def _targets(cluster: Cluster, command: str, args: list[str], opts: dict[str, An
 def run_rollout(cluster: Cluster, args: list[str]) -> str | KubectlOutput:
     """``kubectl rollout SUBCOMMAND TYPE NAME``."""
     if not args or args[0].startswith("-"):
-        raise KubectlError("Manage the rollout of one or many resources.\n\nUsage:\n  kubectl rollout SUBCOMMAND\n",
-                           raw=True)  # fmt: skip
+        return ROLLOUT_HELP
     sub, rest = args[0], args[1:]
     if sub not in _SUBCOMMANDS:
         raise KubectlError(f'unknown command "{sub}" for "kubectl rollout"', raw=False)
@@ -461,7 +503,7 @@ def run_set(cluster: Cluster, args: list[str]) -> KubectlOutput:
         sub = args[0] if args else ""
         if sub and not sub.startswith("-"):
             raise KubectlError(f'"kubectl set {sub}" is not simulated by k8slearn')
-        raise KubectlError("Configure application resources.\n\nUsage:\n  kubectl set SUBCOMMAND\n", raw=True)
+        return SET_HELP
     args, opts = parse_flags("set image", args[1:], (*_ROLLOUT_FLAGS, Flag("all", kind="bool", default=False)))
     resources = [a for a in args if "=" not in a]
     pairs = [a for a in args if "=" in a]

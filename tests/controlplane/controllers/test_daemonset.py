@@ -184,3 +184,23 @@ def test_should_run_and_should_continue():
     assert [t["key"] for t in daemon_pod_tolerations({"hostNetwork": True})][
         -1
     ] == "node.kubernetes.io/network-unavailable"
+
+
+def test_on_delete_waits_for_you():
+    sim = Sim(nodes=2)
+    c = sim.c
+    ds = _ds()
+    ds["spec"]["updateStrategy"] = {"type": "OnDelete"}
+    c.apply(ds)
+    c.run(5)
+    ds = c.get("ds", "agent", "kube-system")
+    ds["spec"]["template"]["spec"]["containers"][0]["image"] = "agent:2"
+    c.update(ds)
+    c.run(10)
+    pods = c.api.list("Pod", "kube-system")
+    assert {p["spec"]["containers"][0]["image"] for p in pods} == {"agent:1"}
+    assert "updatedNumberScheduled" not in c.get("ds", "agent", "kube-system")["status"]
+    c.delete("pod", pods[0]["metadata"]["name"], "kube-system")
+    c.run(5)
+    images = sorted(p["spec"]["containers"][0]["image"] for p in c.api.list("Pod", "kube-system"))
+    assert images == ["agent:1", "agent:2"]

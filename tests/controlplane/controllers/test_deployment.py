@@ -400,3 +400,19 @@ def test_same_seed_same_rollout():
         return sim.c.events().to_csv(index=False)
 
     assert run() == run()
+
+
+def test_scaling_a_paused_deployment_keeps_the_template(sim):
+    """A paused Deployment still scales (``sync``), but starts no rollout."""
+    c = sim.c
+    c.apply(deployment(replicas=2))
+    c.run(10)
+    c.kubectl("rollout pause deployment/web")
+    _set_image(c, "web", "nginx:2")
+    c.kubectl("scale deployment/web --replicas=4")
+    c.run(10)
+    (rs,) = c.list("rs")
+    assert rs["spec"]["replicas"] == 4 and rs["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+    assert c.get("deploy", "web")["status"]["availableReplicas"] == 4
+    events = _scaling_events(c)
+    assert events[-1] == f"Scaled up replica set {rs['metadata']['name']} from 2 to 4"

@@ -230,3 +230,20 @@ def test_drain_evicts_and_waits(sim):
 
 def test_go_duration():
     assert [go_duration(s) for s in (30, 90, 3600, 3661)] == ["30s", "1m30s", "1h0m0s", "1h1m1s"]
+
+
+def test_rollout_status_timeout_and_help(sim):
+    c = sim.c
+    c.apply(deployment(replicas=2))
+    c.run(5)
+    c.kubectl("set image deployment/web app=nginx:404")
+    t0 = c.now
+    out = c.kubectl("rollout status deployment/web --timeout=20s")
+    assert out.stderr == "error: timed out waiting for the condition\n" and c.now == t0 + 20
+    assert c.kubectl("rollout status deployment/web --timeout=5x").exit_code == 1
+    help_text = c.kubectl("rollout")
+    assert help_text.exit_code == 0 and "  undo          Undo a previous rollout\n" in help_text
+    assert (
+        c.kubectl("rollout history daemonset/x").stderr
+        == 'Error from server (NotFound): daemonsets.apps "x" not found\n'
+    )
