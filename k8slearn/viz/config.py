@@ -224,7 +224,7 @@ def draw_config(
     src_h = 0.75
     total = max(total, len(sources) * (src_h + gap) - gap, 1.0)
     if ax is None:
-        _, ax = plt.subplots(figsize=(11.5, max(2.5, 0.85 * total + 1.0)))
+        _, ax = plt.subplots(figsize=(11.5, round(max(2.5, 0.85 * total + 1.0), 1)))
     left, src_w, right, pod_w = 0.0, 2.7, 5.2, 4.6
     statuses = {p["metadata"]["name"]: pod_status(p) for p in cluster.api.list("Pod", namespace)}
     cm_objs = {o["metadata"]["name"]: o for o in cluster.api.list("ConfigMap", namespace)}

@@ -161,16 +161,16 @@ def draw_storage(cluster: Cluster, namespace: str | None = "default", ax: Any = 
                ("StorageClasses", classes)]  # fmt: skip
     rows = max([len(items) for _, items in columns] + [1])
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, max(2.6, 0.95 * rows + 1.3)))
+        _, ax = plt.subplots(figsize=(12, round(max(2.6, 0.95 * rows + 1.6), 1)))
     width, height, gap = 2.5, 0.72, 0.95
     xs = [0.0, 3.3, 6.6, 9.9]
     centres: dict[str, tuple[float, float]] = {}
 
     def box(x: float, y: float, label: str, face: str, edge: str, key: str, hatch: str | None = None) -> None:
         patch = FancyBboxPatch((x, y - height / 2), width, height, boxstyle="round,pad=0.02,rounding_size=0.08",
-                               facecolor=face, edgecolor=edge, linewidth=1.4, hatch=hatch)  # fmt: skip
+                               facecolor=face, edgecolor=edge, linewidth=1.4, hatch=hatch, zorder=1)  # fmt: skip
         ax.add_patch(patch)
-        ax.text(x + width / 2, y, label, ha="center", va="center", fontsize=8, color=COLORS["text"])
+        ax.text(x + width / 2, y, label, ha="center", va="center", fontsize=8, color=COLORS["text"], zorder=3)
         centres[key] = (x, y)
 
     def y_of(i: int, n: int) -> float:
@@ -215,7 +215,7 @@ def draw_storage(cluster: Cluster, namespace: str | None = "default", ax: Any = 
         if a not in centres or b not in centres:
             return
         (x1, y1), (x2, y2) = centres[a], centres[b]
-        ax.annotate("", xy=(x2, y2), xytext=(x1 + width, y1),
+        ax.annotate("", xy=(x2, y2), xytext=(x1 + width, y1), zorder=0.5,
                     arrowprops={"arrowstyle": "-|>", "color": color, "linestyle": style, "lw": 1.2,
                                 "shrinkA": 2, "shrinkB": 2})  # fmt: skip
 
@@ -232,7 +232,7 @@ def draw_storage(cluster: Cluster, namespace: str | None = "default", ax: Any = 
         elif spec.get("storageClassName") and key in centres and f"sc/{spec['storageClassName']}" in centres:
             # an unbound claim only names its class: dashed, straight to the class column
             (x1, y1), (x2, y2) = centres[key], centres[f"sc/{spec['storageClassName']}"]
-            ax.annotate("", xy=(x2, y2), xytext=(x1 + width, y1),
+            ax.annotate("", xy=(x2, y2), xytext=(x1 + width, y1), zorder=0.5,
                         arrowprops={"arrowstyle": "-|>", "color": POD_COLORS["Pending"], "linestyle": "--",
                                     "lw": 1.1, "connectionstyle": "arc3,rad=-0.25"})  # fmt: skip
     for pv in volumes:
@@ -242,9 +242,17 @@ def draw_storage(cluster: Cluster, namespace: str | None = "default", ax: Any = 
     for col, (_, items) in enumerate(columns):
         if not items:
             ax.text(xs[col] + width / 2, 0, "(none)", ha="center", va="center", fontsize=9, color=COLORS["edge"])
+    from matplotlib.patches import Patch
+
+    phases = [(obj.get("status") or {}).get("phase") or "Pending" for obj in [*claims, *volumes]]
+    shown = [p for p in PHASE_COLORS if p in phases]
+    if shown:
+        handles = [Patch(facecolor=_tint(PHASE_COLORS[p]), edgecolor=PHASE_COLORS[p], label=p) for p in shown]
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.02), ncol=len(handles), fontsize=8,
+                  frameon=False, title="claim / volume phase", title_fontsize=8)  # fmt: skip
     top = (rows - 1) / 2 * gap
     ax.set_xlim(-0.2, xs[-1] + width + 0.2)
-    ax.set_ylim(-top - 0.7, top + 1.15)
+    ax.set_ylim(-top - 1.3, top + 1.15)
     ax.set_aspect("auto")
     ax.axis("off")
     ax.set_title(title or "Who uses which storage: Pod → claim → volume → StorageClass", loc="left")
