@@ -187,7 +187,10 @@ class AppDashboard:
         for _, row in frame.iterrows():
             cells = []
             for c in frame.columns:
-                text = html.escape(str(row[c]))
+                value = str(row[c])
+                if c == "image" and "@sha256:" in value:
+                    value = value[: value.index("@sha256:") + 16] + "…"  # 8 hex digits are enough to tell them apart
+                text = html.escape(value)
                 style = "padding:2px 8px"
                 if c == "rollout":
                     style += f";color:white;background:{colours.get(row[c], '#6b7280')};font-weight:600"
@@ -202,7 +205,10 @@ class AppDashboard:
         times = ", ".join(f"{name} t={c.now:.1f} s" for name, c in self.fleet.clusters.items())
         view["clock"].value = f"<b>{html.escape(self.app)}</b> · virtual time: {html.escape(times)}"
         view["table"].value = self.table_html()
-        view["events"].value = self.events().to_html(index=False, border=0)
+        events = self.events().to_html(index=False, border=0)
+        view[
+            "events"
+        ].value = f"<div style='font-size:85%'><b>events in {html.escape(self.environment)}</b>{events}</div>"
 
     def widget(self) -> Any:
         """The table, an environment picker for the events, and a button that runs every cluster 30 s."""
