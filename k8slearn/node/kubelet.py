@@ -84,7 +84,7 @@ class Kubelet:
         self.node_name = host.name
         self.component = f"kubelet/{host.name}"
         self.recorder = cluster.recorder("kubelet", host=host.name)
-        self.identity = MachineIdentity(cluster.rng)
+        self.identity = MachineIdentity(host.runtime.rng)
         self.running = False
         self.ready = False
         self.workers: dict[str, PodWorker] = {}

@@ -11,6 +11,10 @@ reported to the listener (the kubelet's PLEG).
 
 Notes
 -----
+Every machine has its own random generator, seeded once from ``cluster.rng`` when the
+node is added: container IDs (``containerd://<64 hex>``) and machine IDs come from it, so
+what happens on one node never changes the random choices of the rest of the cluster.
+
 Image pulls are serialized per node (the kubelet default ``serializeImagePulls: true``):
 a second pull waits for the first; "including waiting" in the ``Pulled`` event is that
 wait plus the pull. Pod IPs come from the node's ``podCIDR`` like the ``host-local``
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 import ipaddress
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +130,9 @@ class ContainerRuntime:
         self.cluster = cluster
         self.host = host
         self.clock = cluster.clock
-        self.rng = cluster.rng
+        # the machine's own generator, seeded once from the cluster's: container IDs drawn here
+        # never shift the random choices of other components (names, ClusterIPs, tie-breaks)
+        self.rng = random.Random(cluster.rng.getrandbits(64))
         self.version = RUNTIME_VERSION
         self.images: dict[str, ImageInfo] = {}
         self._pull_free_at = 0.0

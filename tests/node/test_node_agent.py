@@ -147,3 +147,22 @@ def test_serve_exposes_the_endpoints_on_loopback_only(cluster):
             assert r.read().startswith(b'{\n "timestamp": ')  # go-restful's one-space indent
     finally:
         kubelet.shutdown()
+
+
+def test_what_runs_on_a_node_does_not_shift_the_clusters_random_choices():
+    """Container IDs come from the machine's own generator (seeded once from cluster.rng).
+
+    (Events are API objects with random UIDs, so they are switched off here: the point is
+    that restarting containers draws nothing from the cluster's generator.)
+    """
+
+    def generated_name(command: str) -> str:
+        c = kl.Cluster(seed=3, record_events=False)
+        c.add_node("node-1")
+        c.run(2)
+        c.create(pod("p", [container(command=["sh", "-c", command])]))
+        c.run(300)
+        made = c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "cfg-"}})
+        return made[0]["metadata"]["name"]
+
+    assert generated_name("sleep 3600") == generated_name("exit 1")  # 0 restarts vs a crash loop
