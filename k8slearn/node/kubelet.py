@@ -33,7 +33,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..api.errors import ApiError
-from ..api.objects import deep_copy
+from ..api.objects import deep_copy, get_condition
 from ..clock import Priority
 from .admission import REJECT_PREFIX, admit, pod_requests
 from .nodestatus import (
@@ -157,10 +157,17 @@ class Kubelet:
         if node is None:
             self.register_node()
             node = self.api.get_or_none("Node", self.node_name)
+        was_ready = False
         if node is not None:
             self.recorder.normal(node, "Starting", "Starting kubelet.")
+            cond = get_condition(node, "Ready")
+            was_ready = cond is not None and cond.get("status") == "True"
         self._reported = None
         self.update_node_status(force=True)
+        if not was_ready and self.ready:
+            node = self.api.get_or_none("Node", self.node_name)
+            if node is not None:
+                self.recorder.normal(node, "NodeReady", f"Node {self.node_name} status is now: NodeReady")
         self.renew_lease()
         seen = self._start_watch()
         for uid in [u for u in self.workers if u not in seen]:
@@ -168,6 +175,8 @@ class Kubelet:
         for uid in list(seen):
             worker = self.workers.get(uid)
             if worker is not None:
+                # a restarted kubelet has no status cache: the next sync rewrites what others changed
+                worker.last_status = None
                 self._queue("resume", worker)
         self._arm_tick()
 

@@ -15,12 +15,6 @@ from k8slearn import scenarios
 SEEDS = tuple(range(6))
 
 #: (scenario, variant) -> why its fix() cannot heal the cluster with today's engine.
-ENGINE_GAPS: dict[tuple[str, int], str] = {
-    ("node-notready", 0): (
-        "k8slearn/node/kubelet.py: after resume() the kubelet does not re-report a pod's Ready=True that the node "
-        "lifecycle controller set to False (it compares with its own last_status, not with the API object)"
-    ),
-}
 
 
 def cases() -> list[tuple[str, int, int]]:

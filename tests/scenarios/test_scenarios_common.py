@@ -6,7 +6,7 @@ import contextlib
 import io
 
 import pytest
-from _scenario_cases import ENGINE_GAPS, SEEDS, built, case_id, cases
+from _scenario_cases import SEEDS, built, case_id, cases
 
 import k8slearn as kl
 from k8slearn import scenarios
@@ -95,8 +95,6 @@ def test_hints_point_at_kubectl(case):
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fix_heals_the_cluster(case, request):
     name, seed, variant = case
-    if (name, variant) in ENGINE_GAPS:
-        request.applymarker(pytest.mark.xfail(reason=ENGINE_GAPS[(name, variant)], strict=False))
     s = scenarios.make(name, seed=seed, variant=variant)
     took = s.fix()
     assert s.healed(), s.problems(s.cluster)
@@ -110,8 +108,6 @@ def test_fix_heals_the_cluster(case, request):
 def test_the_solution_code_answers_and_repairs(case, request):
     """The code a collapsed solution shows is run as a student would run it."""
     name, seed, variant = case
-    if (name, variant) in ENGINE_GAPS:
-        request.applymarker(pytest.mark.xfail(reason=ENGINE_GAPS[(name, variant)], strict=False))
     s = scenarios.make(name, seed=seed, variant=variant)
     scope = {"c": s.cluster, "kl": kl}
     with contextlib.redirect_stdout(io.StringIO()):
