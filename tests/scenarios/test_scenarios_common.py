@@ -93,7 +93,7 @@ def test_hints_point_at_kubectl(case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_fix_heals_the_cluster(case, request):
+def test_fix_heals_the_cluster(case):
     name, seed, variant = case
     s = scenarios.make(name, seed=seed, variant=variant)
     took = s.fix()
@@ -105,7 +105,7 @@ def test_fix_heals_the_cluster(case, request):
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_the_solution_code_answers_and_repairs(case, request):
+def test_the_solution_code_answers_and_repairs(case):
     """The code a collapsed solution shows is run as a student would run it."""
     name, seed, variant = case
     s = scenarios.make(name, seed=seed, variant=variant)
