@@ -116,7 +116,9 @@ def test_every_step_shows_its_evidence_with_upstream_wording(journey):
     assert any("endpoint-controller update endpoints/web" in line for line in steps[9].evidence)
     assert [line.split()[-1] for line in steps[10].evidence[:3]] == ["sync"] * 3
     ip = c.get("pod", pod)["status"]["podIP"]
-    assert steps[10].evidence[3].endswith(f'--comment "default/web -> {ip}:80" -j ' + steps[10].evidence[3].split()[-1])
+    # iptables proxier: a KUBE-SVC rule per endpoint, commented "<ns>/<svc> -> <ip>:<port>" (pkg/proxy/iptables)
+    assert steps[10].evidence[3].startswith("rules on node-")
+    assert f'--comment "default/web -> {ip}:80"' in steps[10].evidence[3]
 
 
 def test_each_step_carries_the_cluster_graph_of_its_moment(journey):
