@@ -30,7 +30,10 @@ LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 #: One widget interaction per lesson: click the button whose label contains ``button``
 #: (the ``nth`` such button), then expect ``expect`` to appear in the output below it.
-WIDGET_CHECKS: dict[str, dict] = {}
+WIDGET_CHECKS: dict[str, dict] = {
+    "00_architecture": {"button": "Next", "expect": "Step 2 of 11"},
+    "10_capstone": {"button": "Reveal", "expect": "answer is"},
+}
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
