@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -55,7 +57,10 @@ def test_slider_steps_the_clock_and_replicas_follow_the_load():
         lab.apply(400)
     row = lab.history.rows[-1]
     assert row["rps"] == 400 and row["replicas"] == 8 and row["ready"] == 8
-    assert lab.summary() == "t=245s | load 400 rps | replicas 8 (8 ready) | cpu 50%/50%"
+    summary = lab.summary()
+    assert summary.startswith("t=245s | load 400 rps | replicas 8 (8 ready) | cpu ")
+    # 400 rps x 1m per request spread over 8 pods of 100m: about 50% (cAdvisor noise aside)
+    assert 45 <= int(re.search(r"cpu (\d+)%/50%$", summary).group(1)) <= 55
     assert len(lab.history.frame()) == 1 + 3 * 12
 
 
