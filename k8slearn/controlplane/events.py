@@ -49,7 +49,8 @@ class EventLog:
         self.enabled = True
         # aggregation key -> event name
         self._keys: dict[tuple, str] = {}
-        self._names: set[tuple[str, str]] = set()
+        # last UnixNano used in an event name per object: names stay unique without a search
+        self._last_nanos: dict[tuple[str, str], int] = {}
 
     def record(self, obj: dict, type_: str, reason: str, message: str, component: str, host: str = "",
                field_path: str = "") -> None:  # fmt: skip
@@ -79,11 +80,11 @@ class EventLog:
                 )
                 return
         nanos = int(round(now * 1e9)) + _EPOCH_NANOS
+        last = self._last_nanos.get((ns, name))
+        if last is not None and nanos <= last:
+            nanos = last + 1
+        self._last_nanos[(ns, name)] = nanos
         ev_name = f"{name}.{nanos:x}"
-        while (ns, ev_name) in self._names:
-            nanos += 1
-            ev_name = f"{name}.{nanos:x}"
-        self._names.add((ns, ev_name))
         involved: dict[str, Any] = {"kind": kind, "namespace": m.get("namespace") or "", "name": name}
         if not involved["namespace"]:
             del involved["namespace"]
@@ -133,7 +134,6 @@ class EventLog:
         api.delete("Event", name, ns, user="kube-apiserver")
         if self._keys.get(key) == name:
             del self._keys[key]
-        self._names.discard((ns, name))
 
     def frame(self) -> Any:
         """All occurrences as a pandas DataFrame (time, type, reason, object, message, source)."""

@@ -387,9 +387,10 @@ def test_endpoints_print_at_most_three_and_warn_about_deprecation():
     out = run(c, "get endpoints")
     assert out.stderr == "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n"
     assert out.stdout == (
-        "NAME        ENDPOINTS                                                     AGE\n"
-        "empty       <none>                                                        32m\n"
-        "hostnames   10.244.0.5:9376,10.244.0.6:9376,10.244.0.7:9376 + 2 more...   32m\n"
+        "NAME         ENDPOINTS                                                     AGE\n"
+        "empty        <none>                                                        32m\n"
+        "hostnames    10.244.0.5:9376,10.244.0.6:9376,10.244.0.7:9376 + 2 more...   32m\n"
+        "kubernetes   192.168.0.2:6443                                              32m\n"
     )
     assert str(out).startswith("Warning: v1 Endpoints is deprecated")
 
@@ -404,6 +405,7 @@ def test_endpointslices_columns():
     travel(c, 21)
     assert run(c, "get endpointslices") == (
         "NAME             ADDRESSTYPE   PORTS   ENDPOINTS               AGE\n"
+        "kubernetes       IPv4          6443    192.168.0.2             21s\n"
         "my-nginx-7vzhx   IPv4          80      10.244.2.5,10.244.3.4   21s\n"
     )
 
