@@ -167,6 +167,8 @@ class Scheduler:
         api.watch("Node", self._on_node, send_initial_events=True, owner=COMPONENT)
         api.watch("Service", self._on_service, send_initial_events=True, owner=COMPONENT)
         api.watch("Pod", self._on_pod, send_initial_events=True, owner=COMPONENT)
+        for kind in ("PersistentVolumeClaim", "PersistentVolume", "StorageClass"):
+            api.watch(kind, self._on_storage, owner=COMPONENT)
         if self.queue.has_active():
             self._kick()
 
@@ -194,6 +196,13 @@ class Scheduler:
         elif event.type == "DELETED":
             self.cache.remove_node(node)
             self._move("Node", ActionType.DELETE, node, None)
+
+    def _on_storage(self, event: Any) -> None:
+        """Claims, volumes and classes: pods rejected for volume reasons may fit now."""
+        action = {"ADDED": ActionType.ADD, "MODIFIED": ActionType.UPDATE, "DELETED": ActionType.DELETE}.get(event.type)
+        if action is not None:
+            new = None if event.type == "DELETED" else event.object
+            self._move(event.object.get("kind", ""), action, event.old_object, new)
 
     def _on_service(self, event: Any) -> None:
         obj = event.object
