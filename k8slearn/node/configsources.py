@@ -209,6 +209,19 @@ def volume_problems(api: Any, pod: Mapping) -> list[tuple[str, str]]:
     ns = (pod.get("metadata") or {}).get("namespace") or "default"
     out = []
     for volume in (pod.get("spec") or {}).get("volumes") or []:
+        claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
+        if claim:
+            problem = _claim_problem(api, ns, claim)
+            if problem:
+                name = volume.get("name", "")
+                out.append(
+                    (
+                        name,
+                        f"Unable to attach or mount volumes: unmounted volumes=[{name}], unattached volumes=[], "
+                        f"failed to process volumes=[{name}]: error processing PVC {ns}/{claim}: {problem}",
+                    )
+                )
+            continue
         if not _volume_sources(volume):
             continue
         try:
@@ -218,6 +231,18 @@ def volume_problems(api: Any, pod: Mapping) -> list[tuple[str, str]]:
                 (volume.get("name", ""), f'MountVolume.SetUp failed for volume "{volume.get("name", "")}" : {err}')
             )
     return out
+
+
+def _claim_problem(api: Any, ns: str, claim: str) -> str:
+    """Why the volume manager cannot use a PersistentVolumeClaim yet (kubelet's desired state populator)."""
+    pvc = api.get_or_none("PersistentVolumeClaim", claim, ns)
+    if pvc is None:
+        return f'failed to fetch PVC from API server: persistentvolumeclaims "{claim}" not found'
+    if (pvc.get("metadata") or {}).get("deletionTimestamp"):
+        return f"can't start pod because PVC {ns}/{claim} is being deleted"
+    if (pvc.get("status") or {}).get("phase") != "Bound":
+        return "PVC is not bound"
+    return ""
 
 
 def container_files(api: Any, pod: Mapping, container: Mapping) -> dict[str, str]:

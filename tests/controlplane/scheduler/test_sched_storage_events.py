@@ -51,3 +51,19 @@ def test_a_pod_waiting_for_a_claim_is_scheduled_soon_after_a_volume_appears():
     c.run(15)
     assert c.get("pvc", "data")["status"]["phase"] == "Bound"
     assert c.get("pod", "db")["spec"].get("nodeName")
+
+
+def test_the_kubelet_waits_for_the_claim_of_a_pod_bound_without_the_scheduler():
+    """kubelet volume manager: `error processing PVC default/data: PVC is not bound` (FailedMount)."""
+    c = kl.Cluster.demo(nodes=1, seed=3)
+    c.apply(CLAIM_AND_POD.replace("spec:\n  containers", "spec:\n  nodeName: node-1\n  containers"))
+    c.run(30)
+    pod = c.get("pod", "db")
+    assert pod["status"]["phase"] == "Pending"
+    mounts = c.events().query("reason == 'FailedMount'")
+    assert mounts.message.iloc[0] == (
+        "Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[], failed to process "
+        "volumes=[data]: error processing PVC default/data: PVC is not bound"
+    )
+    c.apply(VOLUME)
+    c.run_until(lambda c: c.get("pod", "db")["status"]["phase"] == "Running", timeout=180)
