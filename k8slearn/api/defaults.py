@@ -374,8 +374,9 @@ _SCALE_UP = {
         {"type": "Percent", "value": 100, "periodSeconds": 15},
     ],
 }
+# GenerateHPAScaleDownRules leaves stabilizationWindowSeconds unset: the controller's
+# --horizontal-pod-autoscaler-downscale-stabilization flag (300 s) applies.
 _SCALE_DOWN = {
-    "stabilizationWindowSeconds": 300,
     "selectPolicy": "Max",
     "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}],
 }
