@@ -1285,6 +1285,30 @@ def _describe_pvc(cluster: Cluster, pvc: Mapping, show_events: bool, now: float)
     return w.text()
 
 
+def _describe_volume_node_affinity(w: Any, affinity: Any) -> None:
+    """printVolumeNodeAffinity: ``Required Terms:`` then ``Term 0:  key in [a, b]`` lines."""
+    required = (affinity or {}).get("required")
+    if not required:
+        w.write(0, "Node Affinity:\t<none>\n")
+        return
+    w.write(0, "Node Affinity:\t\n")
+    terms = required.get("nodeSelectorTerms") or []
+    if not terms:
+        w.write(1, "Required Terms:\t<none>\n")
+        return
+    w.write(1, "Required Terms:\t\n")
+    for i, term in enumerate(terms):
+        reqs = term.get("matchExpressions") or []
+        if not reqs:
+            w.write(2, f"Term {i}:\t<none>\n")
+            continue
+        for j, req in enumerate(reqs):
+            expr = f"{req.get('key', '')} {str(req.get('operator', '')).lower()}"
+            if req.get("values"):
+                expr += f" [{', '.join(req['values'])}]"
+            w.write(2, (f"Term {i}:\t" if j == 0 else "\t") + expr + "\n")
+
+
 def _describe_pv(cluster: Cluster, pv: Mapping, show_events: bool, now: float) -> str:
     w = PrefixWriter()
     m = pv["metadata"]
@@ -1306,7 +1330,7 @@ def _describe_pv(cluster: Cluster, pv: Mapping, show_events: bool, now: float) -
     if spec.get("volumeMode"):
         w.write(0, f"VolumeMode:\t{spec['volumeMode']}\n")
     w.write(0, f"Capacity:\t{quantity_string((spec.get('capacity') or {}).get('storage'))}\n")
-    w.write(0, "Node Affinity:\t<none>\n" if not spec.get("nodeAffinity") else "Node Affinity:\n")
+    _describe_volume_node_affinity(w, spec.get("nodeAffinity"))
     w.write(0, f"Message:\t{status.get('message', '')}\n")
     w.write(0, "Source:\n")
     if spec.get("hostPath") is not None:
