@@ -341,9 +341,14 @@ class Cluster:
         return deep_copy(self.api.update(obj))
 
     def watch(self, kind: str, namespace: str | None = None, selector: Any = None,
-              resource_version: str | int | None = None) -> Watch:  # fmt: skip
-        """A buffered watch: its ``events`` fill up as the clock runs; ``table()`` shows them."""
-        return self.api.watch(_kind(kind), namespace=namespace, selector=selector, resource_version=resource_version)
+              resource_version: str | int | None = None, owner: str = "") -> Watch:  # fmt: skip
+        """A buffered watch: its ``events`` fill up as the clock runs; ``table()`` shows them.
+
+        ``owner`` names the watcher (e.g. ``"my-controller"``) so it appears in the graph.
+        """
+        return self.api.watch(
+            _kind(kind), namespace=namespace, selector=selector, resource_version=resource_version, owner=owner
+        )
 
     # -- time ----------------------------------------------------------------------------
     @property

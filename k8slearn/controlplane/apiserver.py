@@ -154,12 +154,15 @@ class Watch:
             self.handler(event)
 
     def table(self) -> Any:
-        """The buffered events as a pandas DataFrame (type, name, resourceVersion ...)."""
+        """The buffered events as a pandas DataFrame (type, name, resourceVersion, kubectl STATUS ...)."""
         import pandas as pd
+
+        from ..kubectl.tables import pod_status
 
         rows = []
         for e in self.events:
             m = e.object.get("metadata") or {}
+            is_pod = e.object.get("kind") == "Pod"
             rows.append(
                 {
                     "type": e.type,
@@ -168,10 +171,12 @@ class Watch:
                     "name": m.get("name", ""),
                     "resourceVersion": m.get("resourceVersion", ""),
                     "phase": (e.object.get("status") or {}).get("phase", ""),
+                    "status": pod_status(e.object)[0] if is_pod and e.type != "ERROR" else "",
                     "node": (e.object.get("spec") or {}).get("nodeName", ""),
                 }
             )
-        return pd.DataFrame(rows, columns=["type", "kind", "namespace", "name", "resourceVersion", "phase", "node"])
+        columns = ["type", "kind", "namespace", "name", "resourceVersion", "phase", "status", "node"]
+        return pd.DataFrame(rows, columns=columns)
 
     def __repr__(self) -> str:
         return f"<Watch {self.kind} events={len(self.events)}{'' if self.active else ' stopped'}>"
