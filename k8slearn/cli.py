@@ -473,11 +473,53 @@ def _cmd_execute(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# -- handout: lessons without their solutions ---------------------------------------------------
+
+_SOLUTION = re.compile(r"<details>\s*<summary>\s*Solution\s*</summary>.*?</details>\s*", re.DOTALL)
+
+
+def strip_solutions(nb: Any) -> Any:
+    """A copy of a lesson without its collapsed ``<details><summary>Solution</summary>`` blocks.
+
+    Markdown cells that held nothing but a solution are dropped; the exercise, its answer
+    cell and its check stay, so the handout runs top to bottom like the lesson.
+    """
+    import nbformat
+
+    data = json.loads(json.dumps(nb))
+    cells = []
+    for cell in data.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = "".join(cell.get("source", ""))
+            stripped = _SOLUTION.sub("", source)
+            if stripped != source:
+                if not stripped.strip():
+                    continue
+                cell["source"] = stripped.rstrip() + "\n"
+        cells.append(cell)
+    data["cells"] = cells
+    return nbformat.from_dict(data)
+
+
+def _cmd_handout(args: argparse.Namespace) -> int:
+    import nbformat
+
+    folder = Path(args.dir).resolve() if args.dir else lessons_dir()
+    notebooks = resolve_lessons(args.lessons, folder)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for path in notebooks:
+        nb = strip_solutions(nbformat.read(path, as_version=4))
+        (out / path.name).write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+        print(f"{out / path.name}")
+    return 0
+
+
 # -- entry point -------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``k8slearn`` argument parser (sub-commands ``lab``, ``check`` and ``execute``)."""
+    """The ``k8slearn`` argument parser (sub-commands ``lab``, ``check``, ``execute``, ``handout``)."""
     parser = argparse.ArgumentParser(
         prog="k8slearn",
         description="Open, validate and re-execute the k8slearn lessons.",
@@ -511,6 +553,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell (default: {CELL_TIMEOUT})"
     )
     execute.set_defaults(func=_cmd_execute)
+
+    handout = sub.add_parser("handout", help="write copies of the lessons without their solutions")
+    handout.add_argument("out", help="folder to write the handout notebooks to")
+    handout.add_argument("lessons", nargs="*", help=lessons_help)
+    handout.add_argument("--dir", default=None, help=dir_help)
+    handout.set_defaults(func=_cmd_handout)
     return parser
 
 

@@ -307,3 +307,35 @@ def test_execute_allows_marked_errors_and_leaves_a_failing_lesson_untouched(tmp_
     captured = capsys.readouterr()
     assert "RuntimeError" in captured.err
     assert "ValueError" not in captured.err
+
+
+def test_handout_strips_solutions_but_keeps_exercises_and_checks(tmp_path):
+    import nbformat
+
+    from k8slearn.cli import main, strip_solutions
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("### Exercise 1.1 — Count the nodes"),
+        nbformat.v4.new_code_cell("answer = None  # your code"),
+        nbformat.v4.new_code_cell("check.lesson01.ex1(answer)"),
+        nbformat.v4.new_markdown_cell("<details><summary>Solution</summary>\n\n```python\nanswer = 3\n```\n</details>"),
+        nbformat.v4.new_markdown_cell(
+            "Hint first.\n\n<details><summary>Solution</summary>\nx\n</details>\n\n## Summary"
+        ),
+    ]
+    out = strip_solutions(nb)
+    sources = ["".join(c.source) for c in out.cells]
+    assert sources[:3] == [
+        "### Exercise 1.1 — Count the nodes",
+        "answer = None  # your code",
+        "check.lesson01.ex1(answer)",
+    ]
+    assert len(out.cells) == 4
+    assert "Solution" not in sources[3] and "## Summary" in sources[3] and "Hint first." in sources[3]
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    nbformat.write(nb, lessons / "01_demo.ipynb")
+    assert main(["handout", str(tmp_path / "handout"), "--dir", str(lessons)]) == 0
+    written = nbformat.read(tmp_path / "handout" / "01_demo.ipynb", as_version=4)
+    assert all("<summary>Solution" not in "".join(c.source) for c in written.cells)
