@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from ...api.componenthelpers import required_node_affinity_matches
 from ...api.errors import ApiError
 from ...api.objects import deep_copy, make_owner_reference, pod_is_ready
 from ...clock import parse_timestamp
@@ -81,47 +82,9 @@ def daemon_pod_tolerations(pod_spec: dict) -> list[dict]:
     return tolerations
 
 
-def _requirement_matches(req: dict, value: str | None) -> bool:
-    op = req.get("operator")
-    values = req.get("values") or []
-    if op == "In":
-        return value is not None and value in values
-    if op == "NotIn":
-        return value is None or value not in values
-    if op == "Exists":
-        return value is not None
-    if op == "DoesNotExist":
-        return value is None
-    if op in ("Gt", "Lt") and value is not None and values:
-        try:
-            left, right = int(value), int(values[0])
-        except ValueError:
-            return False
-        return left > right if op == "Gt" else left < right
-    return False
-
-
 def node_matches_affinity(pod_spec: dict, node: dict) -> bool:
     """``nodeSelector`` and the required node affinity (terms ORed, requirements ANDed)."""
-    labels = node["metadata"].get("labels") or {}
-    if any(labels.get(k) != v for k, v in (pod_spec.get("nodeSelector") or {}).items()):
-        return False
-    required = (((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
-        "requiredDuringSchedulingIgnoredDuringExecution") or {})  # fmt: skip
-    terms = required.get("nodeSelectorTerms")
-    if terms is None:
-        return True
-    fields = {"metadata.name": node["metadata"]["name"]}
-    for term in terms:
-        exprs = term.get("matchExpressions") or []
-        field_reqs = term.get("matchFields") or []
-        if not exprs and not field_reqs:
-            continue
-        if all(_requirement_matches(r, labels.get(r.get("key"))) for r in exprs) and all(
-            _requirement_matches(r, fields.get(r.get("key"))) for r in field_reqs
-        ):
-            return True
-    return False
+    return required_node_affinity_matches({"spec": pod_spec}, node)
 
 
 def node_should_run(template_spec: dict, node: dict) -> tuple[bool, bool]:

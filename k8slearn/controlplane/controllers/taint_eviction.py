@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ...api.componenthelpers import tolerates_taint
 from ...api.errors import ApiError
 from ...clock import Priority, Timer
 from ..apiserver import WatchEvent
@@ -43,29 +44,8 @@ __all__ = [
 ]
 
 
-def tolerates(toleration: dict, taint: dict) -> bool:
-    """Does one toleration tolerate one taint (``Toleration.ToleratesTaint``)?
-
-    An empty effect matches every effect, an empty key (with ``Exists``) every key;
-    ``Equal`` (or no operator) compares values, ``Exists`` ignores them.
-
-    Examples
-    --------
-    >>> tolerates({"key": "k", "operator": "Exists"}, {"key": "k", "value": "v", "effect": "NoExecute"})
-    True
-    >>> tolerates({"key": "k", "value": "w"}, {"key": "k", "value": "v", "effect": "NoSchedule"})
-    False
-    """
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = toleration.get("key") or ""
-    if key and key != taint.get("key"):
-        return False
-    op = toleration.get("operator") or "Equal"
-    if op == "Equal":
-        return (toleration.get("value") or "") == (taint.get("value") or "")
-    return op == "Exists"
+#: ``Toleration.ToleratesTaint``: the rule every component shares (k8slearn.api.componenthelpers).
+tolerates = tolerates_taint
 
 
 def untolerated_taint(
