@@ -31,11 +31,11 @@ import contextlib
 from typing import Any
 
 from ...api.errors import ApiError
-from ...api.objects import make_owner_reference, pod_is_ready
+from ...api.objects import pod_is_ready
 from ...clock import parse_timestamp
 from ..apiserver import WatchEvent
 from .base import Controller
-from .podcontrol import BURST_REPLICAS, Expectations, OwnerIndex, pod_from_template, slow_start_batch
+from .podcontrol import BURST_REPLICAS, Expectations, OwnerIndex, create_pods
 
 __all__ = ["JobController", "pod_failure_backoff", "job_finished"]
 
@@ -245,24 +245,7 @@ class JobController(Controller):
         return 1.0 if error is not None else None
 
     def _create(self, job: dict, key: Key, count: int) -> ApiError | None:
-        count = min(count, BURST_REPLICAS)
-        self.expectations.expect(key, count, (), self.clock.now)
-        template = (job.get("spec") or {}).get("template") or {}
-        ref = make_owner_reference(job)
-
-        def create() -> None:
-            pod = pod_from_template(template, job, ref)
-            try:
-                created = self.api.create(pod, user=self.component, copy=False)
-            except ApiError as err:
-                self.recorder.warning(job, "FailedCreate", f"Error creating: {err}")
-                raise
-            self.recorder.normal(job, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
-
-        successes, error = slow_start_batch(count, 1, create)
-        if successes < count:
-            self.expectations.lower(key, count - successes, ())
-        return error
+        return create_pods(self, job, key, min(count, BURST_REPLICAS))
 
     def _delete(self, job: dict, key: Key, pods: list[dict]) -> ApiError | None:
         if not pods:

@@ -22,10 +22,11 @@ from functools import cmp_to_key
 from typing import Any
 
 from ...api.errors import ApiError
-from ...api.objects import controller_ref, deep_copy, get_condition, pod_is_ready
+from ...api.objects import controller_ref, deep_copy, get_condition, make_owner_reference, pod_is_ready
 from ...clock import parse_timestamp
 
 __all__ = [
+    "create_pods",
     "BURST_REPLICAS",
     "EXPECTATIONS_TIMEOUT",
     "DELETION_COST_ANNOTATION",
@@ -169,6 +170,34 @@ def slow_start_batch(count: int, initial_batch_size: int, fn: Callable[[], None]
 
 
 # -- expectations ----------------------------------------------------------------------------
+def create_pods(controller: Any, owner: dict, key: Any, count: int) -> ApiError | None:
+    """Create ``count`` pods from ``owner``'s template in slow-start batches, with expectations.
+
+    Mirrors ``RealPodControl.CreatePods`` (``SuccessfulCreate`` / ``FailedCreate`` events) inside
+    ``slowStartBatch`` as the ReplicaSet and Job controllers use them: the expectations are
+    raised first and lowered again for pods a failed batch never created. ``controller`` is a
+    Controller with ``api``, ``recorder``, ``expectations`` and ``component``. Returns the first
+    error, if any.
+    """
+    controller.expectations.expect(key, count, (), controller.clock.now)
+    template = (owner.get("spec") or {}).get("template") or {}
+    ref = make_owner_reference(owner)
+
+    def create() -> None:
+        pod = pod_from_template(template, owner, ref)
+        try:
+            created = controller.api.create(pod, user=controller.component, copy=False)
+        except ApiError as err:
+            controller.recorder.warning(owner, "FailedCreate", f"Error creating: {err}")
+            raise
+        controller.recorder.normal(owner, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
+
+    successes, error = slow_start_batch(count, 1, create)
+    if successes < count:
+        controller.expectations.lower(key, count - successes, ())
+    return error
+
+
 class Expectations:
     """Creations a controller still expects to observe (a count) and deletions (pod uids), per key.
 

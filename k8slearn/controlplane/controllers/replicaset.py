@@ -38,13 +38,12 @@ from .podcontrol import (
     BURST_REPLICAS,
     Expectations,
     OwnerIndex,
+    create_pods,
     is_pod_active,
     is_pod_available,
     next_available_time,
-    pod_from_template,
     pods_to_delete,
     selector_of,
-    slow_start_batch,
 )
 
 __all__ = ["ReplicaSetController", "replica_set_status"]
@@ -298,23 +297,7 @@ class ReplicaSetController(Controller):
         diff = active - desired
         if diff < 0:
             count = min(-diff, BURST_REPLICAS)
-            self.expectations.expect(key, count, (), self.clock.now)
-            template = (rs.get("spec") or {}).get("template") or {}
-            ref = make_owner_reference(rs)
-
-            def create() -> None:
-                pod = pod_from_template(template, rs, ref)
-                try:
-                    created = self.api.create(pod, user=self.component, copy=False)
-                except ApiError as err:
-                    self.recorder.warning(rs, "FailedCreate", f"Error creating: {err}")
-                    raise
-                self.recorder.normal(rs, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
-
-            successes, error = slow_start_batch(count, 1, create)
-            skipped = count - successes
-            if skipped > 0:
-                self.expectations.lower(key, skipped, ())
+            error = create_pods(self, rs, key, count)
             if count < -diff:
                 self.queue.add(key)
             return error
