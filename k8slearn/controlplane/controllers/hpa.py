@@ -220,6 +220,35 @@ def resource_utilization_ratio(
     return utilization / target_utilization, utilization, metrics_total // entries
 
 
+def _usable_metrics(
+    pods: Any,
+    metrics: Mapping[str, Any],
+    resource: str,
+    now: float,
+    cpu_initialization_period: float,
+    delay_of_initial_readiness_status: float,
+) -> tuple[dict, set, set, set, set]:
+    """The samples a replica count may use (unready and ignored pods dropped), plus the pod groups.
+
+    Raises MetricsError with the replica calculator's messages when nothing usable is left.
+    """
+    if not metrics:
+        raise MetricsError(
+            f"unable to get metrics for resource {resource}: no metrics returned from resource metrics API"
+        )
+    if not pods:
+        raise MetricsError("no pods returned by selector while calculating replica count")
+    metrics = dict(metrics)
+    ready, unready, missing, ignored = group_pods(
+        pods, metrics, resource, now, cpu_initialization_period, delay_of_initial_readiness_status
+    )
+    for name in ignored | unready:
+        metrics.pop(name, None)
+    if not metrics:
+        raise MetricsError("did not receive metrics for targeted pods (pods might be unready)")
+    return metrics, ready, unready, missing, ignored
+
+
 def resource_replicas(
     current_replicas: int,
     target_utilization: int,
@@ -256,20 +285,9 @@ def resource_replicas(
     >>> resource_replicas(3, 30, "cpu", pods, metrics, now=1000.0)
     (5, 50, 500)
     """
-    if not metrics:
-        raise MetricsError(
-            f"unable to get metrics for resource {resource}: no metrics returned from resource metrics API"
-        )
-    if not pods:
-        raise MetricsError("no pods returned by selector while calculating replica count")
-    metrics = dict(metrics)
-    ready, unready, missing, ignored = group_pods(
+    metrics, ready, unready, missing, ignored = _usable_metrics(
         pods, metrics, resource, now, cpu_initialization_period, delay_of_initial_readiness_status
     )
-    for name in ignored | unready:
-        metrics.pop(name, None)
-    if not metrics:
-        raise MetricsError("did not receive metrics for targeted pods (pods might be unready)")
     requests = pod_requests(pods, resource, container)
     ratio, utilization, raw = resource_utilization_ratio(metrics, requests, target_utilization)
     scale_up_with_unready = bool(unready) and ratio > 1.0
@@ -310,20 +328,9 @@ def raw_resource_replicas(
     delay_of_initial_readiness_status: float = 30.0,
 ) -> tuple[int, int]:
     """Desired replicas for an ``AverageValue`` target (milli-units per pod): ``(replicas, average usage)``."""
-    if not metrics:
-        raise MetricsError(
-            f"unable to get metrics for resource {resource}: no metrics returned from resource metrics API"
-        )
-    if not pods:
-        raise MetricsError("no pods returned by selector while calculating replica count")
-    metrics = dict(metrics)
-    ready, unready, missing, ignored = group_pods(
+    metrics, ready, unready, missing, ignored = _usable_metrics(
         pods, metrics, resource, now, cpu_initialization_period, delay_of_initial_readiness_status
     )
-    for name in ignored | unready:
-        metrics.pop(name, None)
-    if not metrics:
-        raise MetricsError("did not receive metrics for targeted pods (pods might be unready)")
 
     def usage_ratio(values: Mapping[str, PodMetric]) -> tuple[float, int]:
         average = sum(m.value for m in values.values()) // len(values)
