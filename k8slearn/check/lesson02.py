@@ -46,8 +46,8 @@ def ex1(answer: Any, cluster: Any, pod: str = "report") -> Feedback:
     want = {node for node, status in record.node_to_status.items() if "Insufficient memory" in status.reasons}
     if names == want:
         return passed(
-            f"{len(want)} node(s): the event only counts them; explain() (or the filter-result of the "
-            "scheduler simulator) names them. A node short of cpu and memory counts once for each reason."
+            f"{', '.join(sorted(want))}: the event only counts them; explain() names them. A node short of cpu and "
+            "memory counts once for each reason."
         )
     unknown = sorted(names - set(cluster.nodes()))
     if unknown:
@@ -119,6 +119,13 @@ def ex2(answer: Any) -> Feedback:
     )
 
 
+def _has_spread_rule(manifest: Any) -> bool:
+    """Whether the Deployment's pod template has pod anti-affinity or a topology spread constraint."""
+    deployment = next(o for o in _load(manifest) if o.get("kind") == "Deployment")
+    spec = ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return bool((spec.get("affinity") or {}).get("podAntiAffinity") or spec.get("topologySpreadConstraints"))
+
+
 def spread_trial(manifest: Any, seed: int = 0) -> dict[str, Any]:
     """Apply a Deployment to a fresh 3-node cluster, then scale it to 4 replicas.
 
@@ -169,6 +176,12 @@ def ex3(answer: Any) -> Feedback:
             "kubernetes.io/hostname and a labelSelector matching the pods' own labels."
         )
     after = trial["after"]
+    if "" not in after and not _has_spread_rule(answer):
+        return fail(
+            "3 pods on 3 nodes - but only because the default spreading leans that way: after scaling to 4, the "
+            "fourth pod joined a sibling. Add a hard rule: podAntiAffinity with "
+            "requiredDuringSchedulingIgnoredDuringExecution and topologyKey kubernetes.io/hostname."
+        )
     if "" not in after:
         return fail(
             "3 pods on 3 nodes - but after scaling to 4 the fourth pod still found a node next to a sibling. "

@@ -165,6 +165,6 @@ def ex3(answer: Any) -> Feedback:
         )
     return fail(
         f"{strategy} is set, but every node got pods. PodTopologySpread's default constraints (weight 2) spread a "
-        "Deployment's pods across nodes and outweigh it; turn them off with PodTopologySpread args "
-        "defaultingType: List (and no defaultConstraints)."
+        "Deployment's pods across nodes and outweigh it: stop PodTopologySpread from scoring "
+        "(plugins.score.disabled), or turn its default constraints off (args defaultingType: List)."
     )

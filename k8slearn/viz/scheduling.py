@@ -39,10 +39,11 @@ __all__ = [
 ]
 
 MI = 1024 * 1024
-#: A qualitative palette for workloads (pods of one app share a colour, the same in every picture).
+#: A qualitative palette for workloads (pods of one app share a colour, the same in every picture). It leaves
+#: out style.py's meaningful colours (control-plane blue, agent teal, Failed red) so a workload never reads as one.
 WORKLOAD_COLORS = (
-    "#ff9da6", "#9d755d", "#2f6fde", "#b279a2", "#e45756", "#4c78a8", "#eeca3b", "#f58518", "#54a24b",
-    "#8c6bb1", "#72b7b2", "#1a9e96",
+    "#ff9da6", "#9d755d", "#d37295", "#b279a2", "#bcbd22", "#4c78a8", "#eeca3b", "#f58518", "#54a24b",
+    "#8c6bb1", "#72b7b2", "#a0522d",
 )  # fmt: skip
 
 

@@ -154,7 +154,7 @@ class ScheduleNext:
 
         header = w.HTML()
         holder = w.VBox()
-        button = w.Button(description="Next pending pod", icon="forward")
+        button = w.Button(description="Next pending pod", icon="forward", layout=w.Layout(width="auto"))
 
         def refresh(_: Any = None) -> None:
             pending = pending_pods(self.cluster)
