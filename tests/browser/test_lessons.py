@@ -32,6 +32,9 @@ LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 #: (the ``nth`` such button), then expect ``expect`` to appear in the output below it.
 WIDGET_CHECKS: dict[str, dict] = {
     "00_architecture": {"button": "Next", "expect": "Step 2 of 11"},
+    "01_api_server_and_etcd": {"button": "Reveal", "expect": "The answer is It refuses it: 422 Invalid"},
+    "02_scheduling": {"button": "Reveal", "expect": "You did not predict. The answer is"},
+    "03_bin_packing": {"button": "Reveal", "expect": "The answer is stays Pending"},
     "10_capstone": {"button": "Reveal", "expect": "answer is"},
 }
 
