@@ -153,6 +153,8 @@ def ex2(answer: Any) -> Feedback:
     """Exercise 8.2: the decoded ``password`` of Secret ``db-creds``."""
     if isinstance(answer, bytes):
         answer = answer.decode("utf-8", "replace")
+    if isinstance(answer, int) and not isinstance(answer, bool):
+        return fail("kubectl describe secret only shows the size. The value is in .data.password of the object.")
     if not isinstance(answer, str):
         return fail("Answer with the password as a string.")
     value = answer.strip()

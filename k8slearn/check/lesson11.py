@@ -105,7 +105,7 @@ def ex2(answer: Any) -> Feedback:
                 "privileged": "remove securityContext.privileged: true (an ordinary server does not need it)",
                 "min-replicas": "raise spec.replicas to what the strictest environment asks",
             }
-            return fail(f"{env} still says: {v.error_text()} ({v.rule}, from {v.source}). Hint: {tips[v.rule]}.")
+            return fail(f"{env} still says: {v.error_text()} ({v.rule}, from {v.source}). To fix it, {tips[v.rule]}.")
     name, _, digest = release.image.partition("@")
     if digest:
         try:
@@ -128,6 +128,8 @@ def ex3(answer: Any) -> Feedback:
 
     if not isinstance(answer, PolicyException):
         return fail("Answer with PolicyException(rule, application, field=..., reason=...).")
+    if answer.application != "cache":
+        return fail("An exception names the one application it is for: here 'cache'. Everyone else keeps the rule.")
     policy = _policy().with_exception(answer)
     cache = cache_release().pinned()
     for env, cluster in ENVIRONMENTS:
@@ -160,7 +162,9 @@ def ex4(answer: Any) -> Feedback:
     if answer.release.app != "cache":
         return fail(f"This run delivered {answer.release.app}: deliver the cache release.")
     if answer.pipeline.policy is None:
-        return fail("This pipeline has no policy: build it with demo_pipeline(fleet, policy) and your exception.")
+        return fail(
+            "This pipeline has no policy: build it with Pipeline(fleet2, stages, policy.with_exception(exception))."
+        )
     if answer.state == "Blocked":
         stage = next(r for r in answer.results if r.state == "Blocked")
         first = stage.report.denied[0]

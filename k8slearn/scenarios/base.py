@@ -183,5 +183,6 @@ class Scenario:
         left = self.problems(c)
         if not left:
             took = round(c.now - start)
-            return passed(f"Healed {took} virtual seconds after your fix: {self.healed_message()}")
+            unit = "second" if took == 1 else "seconds"
+            return passed(f"Healed {took} virtual {unit} after your fix: {self.healed_message()}")
         return fail(f"After {self.heal_timeout:g} more virtual seconds it is still broken: {left[0]} {self.hints[0]}")

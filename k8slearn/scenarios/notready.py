@@ -55,9 +55,10 @@ class NotReadyScenario(Scenario):
                 "the kubelet returns to confirm."
             )
             return passed(
-                f"{want}'s kubelet went silent at t={self.expected['failed_at']:g} s (no more Lease renewals); "
-                f"{self.expected['grace']:g} s later the node lifecycle controller set Ready=Unknown and tainted "
-                f"the node node.kubernetes.io/unreachable:NoExecute; {later}"
+                f"{want}'s kubelet went silent at t={self.expected['failed_at']:g} s (no more Lease renewals); once it "
+                f"had been silent for more than node-monitor-grace-period ({self.expected['grace']:g} s), the node "
+                "lifecycle controller set Ready=Unknown and tainted the node "
+                f"node.kubernetes.io/unreachable:NoExecute; {later}"
             )
         if node in self.cluster.nodes():
             return fail(f"{node} is Ready. c.kubectl('get nodes') prints each node's STATUS.")

@@ -147,7 +147,7 @@ def make(seed: int, variant: int | None = None) -> ReadinessScenario:
         expected={"port": port, "path": "/", "field": field, "value": right, "why": why},
         hints=(
             f"c.kubectl('get endpoints {svc_name}') is empty although the pods run: are they Ready? "
-            f"c.kubectl('describe pod <a {app} pod>') shows the Readiness: probe and, at the bottom, Unhealthy events.",
+            f"c.kubectl('describe pod <one of the {app} pods>') shows the Readiness: probe and, at the bottom, Unhealthy events.",
             "The Unhealthy event says what the probe got: 'connection refused' (nothing listens on that port) or a "
             "status code such as 404 (no such path).",
             "Compare the probe's port with the container's Port: in kubectl describe pod; the server answers on / .",

@@ -57,6 +57,16 @@ def secret_placeholder(encoded: str | None) -> str:
     return f"<secret: {n} bytes>"
 
 
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    """``text`` broken at commas/spaces into at most ``lines`` lines of ``width``; the last one clipped."""
+    import textwrap
+
+    out = textwrap.wrap(text, width) or [""]
+    if len(out) > lines:
+        out = out[: lines - 1] + [_show(" ".join(out[lines - 1 :]), width)]
+    return out
+
+
 def _show(value: str, width: int = 32) -> str:
     text = value.replace("\n", "⏎")
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -239,14 +249,16 @@ def draw_config(
         color = _SECRET_COLOR if secret else COLORS["config"]
         exists = name in (secret_objs if secret else cm_objs)
         keys = sorted(set(frame.loc[frame["source"] == src, "key"]) - {"*"})
-        detail = ("keys: " + ", ".join(keys)) if exists else "not found"
+        detail = _wrap(("keys: " + ", ".join(keys)) if exists else "not found", 34, 2)
+        title_dy = 0.13 if len(detail) == 1 else 0.2
         ax.add_patch(FancyBboxPatch((left, y - src_h / 2), src_w, src_h, boxstyle="round,pad=0.02,rounding_size=0.08",
                                     facecolor="#ffffff", edgecolor=color if exists else POD_FAILED, linewidth=1.6,
                                     linestyle="--" if secret else "-"))  # fmt: skip
-        ax.text(left + src_w / 2, y + 0.13, f"{kind} {name}", ha="center", va="center", fontsize=8.5,
+        ax.text(left + src_w / 2, y + title_dy, f"{kind} {name}", ha="center", va="center", fontsize=8.5,
                 fontweight="bold", color=color)  # fmt: skip
-        ax.text(left + src_w / 2, y - 0.15, _show(detail, 34), ha="center", va="center", fontsize=7.5,
-                color=COLORS["text"] if exists else POD_FAILED)  # fmt: skip
+        for k, line in enumerate(detail):
+            ax.text(left + src_w / 2, y - 0.15 + (0.09 - 0.2 * k if len(detail) > 1 else 0), line, ha="center",
+                    va="center", fontsize=7.5, color=COLORS["text"] if exists else POD_FAILED)  # fmt: skip
     pod_y: dict[str, float] = {}
     top = total / 2
     for name in pod_names:

@@ -125,10 +125,11 @@ def draw_pipeline(run: Any, ax: Any = None, *, title: str | None = None) -> Any:
             ax.text(x + box_w / 2, y + 0.28, " · ".join(detail), ha="center", va="center", fontsize=7.5, color=ink,
                     zorder=4, bbox={"boxstyle": "round,pad=0.15", "fc": fc, "ec": "none"} if r.state == "Blocked" else None)  # fmt: skip
         if r.state in ("Failed", "Blocked", "Waiting for approval") and not stopped_message:
-            stopped_message = f"{env.name}: {r.message.splitlines()[0] if r.message else r.state}"
+            first = r.message.splitlines()[0] if r.message else r.state
+            stopped_message = first if first.startswith(f"{env.name} ") else f"{env.name}: {first}"
         x += box_w
     ax.set_xlim(-0.2, x + 0.2)
-    ax.set_ylim(-0.9, box_h + 0.3)
+    ax.set_ylim(-0.9 if stopped_message else -0.3, box_h + 0.3)
     ax.set_aspect("equal")
     ax.axis("off")
     if stopped_message:
@@ -264,7 +265,8 @@ def draw_dashboard(frame: Any, ax: Any = None, *, title: str | None = None) -> A
             ax.text(x + 0.18 + total * 0.32 + 0.05, card_h - 1.43, f"{r['ready']} ready · {r['restarts']} restarts",
                     fontsize=8, va="center", color=COLORS["text"])  # fmt: skip
         if r["warnings"]:
-            ax.text(x + card_w - 0.18, card_h - 0.68, f"{r['warnings']} warnings", fontsize=8, va="center", ha="right",
+            warnings = f"{r['warnings']} warning{'s' if r['warnings'] != 1 else ''}"
+            ax.text(x + card_w - 0.18, card_h - 0.68, warnings, fontsize=8, va="center", ha="right",
                     color=POD_COLORS["Failed"], fontweight="bold")  # fmt: skip
         ax.text(x + 0.18, 0.3, _clip(str(r["last event"]), 52), fontsize=7, va="center", color=COLORS["edge"])
     ax.set_xlim(-0.1, n * (card_w + gap))

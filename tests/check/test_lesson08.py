@@ -51,6 +51,7 @@ def test_ex1_waits_for_the_config_map():
         (lesson08.DB_PASSWORD.encode(), True, "RBAC"),
         (base64.b64encode(lesson08.DB_PASSWORD.encode()).decode(), False, "still base64-encoded"),
         ("28 bytes", False, "only shows the size"),
+        (28, False, "only shows the size"),
         ("hunter2", False, "b64decode"),
     ],
 )

@@ -73,6 +73,7 @@ def test_ex2_passes_on_a_fixed_and_pinned_release():
 def test_ex2_hints(release, hint):
     feedback = lesson11.ex2(release)
     assert not feedback.ok and hint in feedback.message
+    assert feedback.message.count("Hint:") <= 1, "one 'Hint:' prefix is enough"
 
 
 # -- 11.3 --------------------------------------------------------------------------------------
@@ -87,8 +88,9 @@ def test_ex3_passes_on_the_narrow_exception():
         (PolicyException("resource-limits", "cache", environment="prod-a", field="limits.cpu", reason="r"),
          "still denied in staging"),
         (PolicyException("image-tag", "cache", reason="r"), "still denied"),
+        (PolicyException("resource-limits", "*", field="limits.cpu", reason="r"), "here 'cache'"),
     ],
-    ids=["the whole rule", "one environment only", "the wrong rule"],
+    ids=["the whole rule", "one environment only", "the wrong rule", "every application"],
 )  # fmt: skip
 def test_ex3_hints(exception, hint):
     assert hint in lesson11.ex3(exception).message
@@ -116,4 +118,6 @@ def test_ex4_passes_after_the_approval(runs):
 def test_ex4_hints_at_a_blocked_run(runs):
     _, blocked = runs
     assert "Blocked in staging" in lesson11.ex4(blocked).message
+    unguarded = demo_pipeline(demo_fleet(seed=3)).run(cache_release().pinned())
+    assert "Pipeline(fleet2, stages, policy.with_exception(exception))" in lesson11.ex4(unguarded).message
     assert "Keep what pipeline.run" in lesson11.ex4("done").message

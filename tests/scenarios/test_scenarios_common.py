@@ -145,3 +145,19 @@ def test_a_fix_on_another_cluster_is_refused(case):
     other = kl.Cluster(seed=0)
     feedback = s.grade(other)
     assert not feedback.ok and "another cluster" in feedback.message
+
+
+def test_the_heal_time_is_counted_in_seconds_with_the_right_plural():
+    """bad-image seed 14 heals one virtual second after ``kubectl rollout undo``."""
+    s = scenarios.make("bad-image", seed=14)
+    s.cluster.kubectl(f"rollout undo deployment/{s.app}")
+    fixed = s.grade(s.cluster)
+    assert fixed.ok and "Healed 1 virtual second after your fix" in fixed.message
+
+
+def test_the_notready_verdict_names_the_grace_period_not_an_exact_delay():
+    """NotReady comes once the node was silent for MORE than node-monitor-grace-period, at a 5 s monitor tick."""
+    s = scenarios.make("node-notready", seed=12)
+    feedback = s.grade(s.expected["node"])
+    assert feedback.ok
+    assert "more than node-monitor-grace-period (50 s)" in feedback.message
