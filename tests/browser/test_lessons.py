@@ -35,7 +35,10 @@ WIDGET_CHECKS: dict[str, dict] = {
     "01_api_server_and_etcd": {"button": "Reveal", "expect": "The answer is It refuses it: 422 Invalid"},
     "02_scheduling": {"button": "Reveal", "expect": "You did not predict. The answer is"},
     "03_bin_packing": {"button": "Reveal", "expect": "The answer is stays Pending"},
+    "08_config_secrets_storage": {"button": "Reveal", "expect": "answer is CreateContainerConfigError"},
+    "09_autoscaling": {"button": "Reveal", "expect": "answer is 3."},
     "10_capstone": {"button": "Reveal", "expect": "answer is"},
+    "11_delivery_workflow": {"button": "Reveal", "expect": "answer is nginx:1.27: the pipeline stops in staging"},
 }
 
 CHROMIUM_ARGS = [
