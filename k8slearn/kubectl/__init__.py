@@ -69,6 +69,7 @@ COMMANDS: dict[str, Callable[..., Any] | str] = {
     "delete": "k8slearn.kubectl.delete:run_delete",
     "label": "k8slearn.kubectl.metadata:run_label",
     "annotate": "k8slearn.kubectl.metadata:run_annotate",
+    "patch": "k8slearn.kubectl.patch:run_patch",
     "taint": "k8slearn.kubectl.metadata:run_taint",
     "logs": "k8slearn.kubectl.logs:run_logs",
     "top": "k8slearn.kubectl.top:run_top",
