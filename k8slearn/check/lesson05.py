@@ -13,9 +13,11 @@ from typing import Any
 
 from .core import Feedback, check, fail, passed
 
-__all__ = ["ex1", "ex2", "ex3", "eviction_delay", "not_ready_delay"]
+__all__ = ["ex1", "ex2", "ex3", "eviction_delay", "not_ready_delay", "grace_period"]
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
+#: The kubelet renews its Lease every 10 s (a quarter of the 40 s lease duration).
+LEASE_RENEW_SECONDS = 10.0
 
 
 @check
@@ -96,7 +98,8 @@ def ex2(answer: Any) -> Feedback:
         return fail(f"Your pods left {delay:g} s after the taint, not 60 s. Check tolerationSeconds and its effect.")
     return passed(
         "The taint-eviction-controller deleted the pods 60 s after the NoExecute taint: tolerationSeconds "
-        "counts from the taint, which comes about 55-60 s after the last heartbeat."
+        "counts from the taint, which comes about a minute after the last heartbeat (the 50 s grace period, "
+        "checked on 5 s passes, then one more pass)."
     )
 
 
@@ -120,6 +123,13 @@ def not_ready_delay(flags: Any, seed: int = 0) -> float:
     return c.now - last
 
 
+def grace_period(flags: Any) -> float:
+    """``--node-monitor-grace-period`` in seconds, as kube-controller-manager would read ``flags``."""
+    import k8slearn as kl
+
+    return float(kl.Cluster(controller_manager=flags).flags.node_monitor_grace_period)
+
+
 @check
 def ex3(answer: Any) -> Feedback:
     """kube-controller-manager flags that make a silent node NotReady about 20 s after its last heartbeat."""
@@ -127,17 +137,22 @@ def ex3(answer: Any) -> Feedback:
         return fail('Give the flags as a dict, e.g. {"flag-name": "30s"} - the same form Cluster(controller_manager=...) '
                     "takes.")  # fmt: skip
     try:
+        grace = grace_period(answer)
         delay = not_ready_delay(answer)
     except ValueError as err:
         return fail(f"{err}. Which flag says how long the node controller waits without a heartbeat?")
-    if delay < 15:
+    if grace <= LEASE_RENEW_SECONDS:
+        # the simulated kubelet renews exactly every 10 s; a real one jitters, and then such a node flaps
         return fail(
-            f"NotReady after {delay:g} s: the kubelet only renews its Lease every 10 s, so healthy nodes would flap. "
-            "Aim for about 20 s."
+            f"A grace period of {grace:g} s is not longer than the 10 s between two Lease renewals: a healthy "
+            "kubelet that renews a moment late would be marked NotReady, again and again. Aim for about 20 s."
         )
+    if delay > 30 and grace != 50:
+        return fail(f"NotReady {delay:g} s after the last heartbeat: {grace:g} s of grace, plus up to 10 s because the "
+                    "controller only looks every node-monitor-period (5 s). A little less.")  # fmt: skip
     if delay > 30:
         return fail(f"NotReady after {delay:g} s. Which flag sets how long a node may stay silent (default 50s)?")
     return passed(
-        f"NotReady {delay:g} s after the last heartbeat: node-monitor-grace-period, checked every "
-        "node-monitor-period (5 s)."
+        f"NotReady {delay:g} s after the last heartbeat: node-monitor-grace-period ({grace:g} s), checked every "
+        "node-monitor-period (5 s). The price: a kubelet that misses one or two renewals is now declared dead."
     )

@@ -23,7 +23,10 @@ def _as_fraction(answer: Any) -> Fraction:
 @check
 def ex1(answer: Any) -> Any:
     """The ``--probability`` on the second rule of a 4-endpoint service: 1/3."""
-    value = _as_fraction(answer)
+    try:
+        value = _as_fraction(answer)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return fail('Answer with one number, e.g. 0.25, or a string such as "0.25" or "1/4".')
     if value == Fraction(1, 3):
         return passed(
             "The first rule keeps 1/4 of all connections; the second sees the other 3/4 and must take "
@@ -78,8 +81,10 @@ def ex3(answer: Any, cluster: Any = None, service: str = "web-local", namespace:
             want.append(node)
     got = sorted({str(n) for n in (answer if isinstance(answer, (list, tuple, set)) else [answer])})
     if got == sorted(want):
+        names = " and ".join([", ".join(want[:-1]), want[-1]]) if len(want) > 1 else "".join(want)
+        verb = "run" if len(want) > 1 else "runs"
         return passed(
-            f"Only {', '.join(want)} run a ready pod behind '{service}'; the other nodes DROP NodePort traffic "
+            f"Only {names} {verb} a ready pod behind '{service}'; the other nodes DROP NodePort traffic "
             f"(port {entry.dport}) because externalTrafficPolicy: Local never forwards to another node."
         )
     extra = sorted(set(got) - set(want))
@@ -97,13 +102,23 @@ def ex4(answer: Any, cluster: Any = None, name: str = "web.shop", namespace: str
     if cluster is None:
         return fail("Pass your cluster too: check.lesson06.ex4(answer, c).")
     want = cluster.resolve(name, namespace=namespace)
-    got = [answer] if isinstance(answer, str) else list(answer)
+    if isinstance(answer, str):
+        got = [answer]
+    elif isinstance(answer, (list, tuple, set)) and all(isinstance(a, str) for a in answer):
+        got = list(answer)
+    else:
+        return fail('Answer with a list of addresses as strings, e.g. ["10.96.1.2"].')
     if sorted(got) == sorted(want):
         return passed(
             f"'{name}' has fewer than 5 dots, so the resolver tries the search path first: "
             f"{name}.{namespace}.svc.cluster.local (no such name), then {name}.svc.cluster.local - found."
         )
     svc = name.split(".")[0]
+    if "." in name and sorted(got) == sorted(cluster.resolve(svc, namespace=namespace)):
+        return fail(
+            f"That is Service '{svc}' in namespace {namespace}, where the question is asked from. The part after "
+            f"the dot, '{name.split('.', 1)[1]}', names another namespace."
+        )
     return fail(
         f"'{name}' is <service>.<namespace>. Find the ClusterIP of Service '{svc}' in that namespace "
         "(or, for a headless Service, its ready pod IPs)."

@@ -72,6 +72,9 @@ def rollout_extremes(strategy: dict, replicas: int = 10, seed: int = 0) -> tuple
 @check
 def ex2(answer: Any) -> Feedback:
     """A strategy for 10 replicas: never fewer than 10 Ready pods, never more than 12 pods."""
+    if isinstance(answer, dict) and answer.get("type") == "Recreate":
+        return fail("Recreate stops every old pod before it starts a new one: for a while nothing is Ready. Use "
+                    "RollingUpdate and choose maxSurge and maxUnavailable.")  # fmt: skip
     if not isinstance(answer, dict) or answer.get("type", "RollingUpdate") != "RollingUpdate":
         return fail('Give a strategy dict: {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": ..., '
                     '"maxUnavailable": ...}}.')  # fmt: skip
@@ -88,8 +91,9 @@ def ex2(answer: Any) -> Feedback:
                     "is ready?")  # fmt: skip
     if most > 12:
         return fail(f"At one point {most} pods ran: which setting limits the extra pods during the update?")
-    return passed(f"At most {most} pods, never fewer than {fewest} Ready: maxUnavailable 0 keeps capacity, "
-                  "maxSurge 2 pays for it with 2 extra pods.")  # fmt: skip
+    extra = most - 10
+    return passed(f"At most {most} pods, never fewer than {fewest} Ready: maxUnavailable 0 keeps capacity, paid "
+                  f"for with at most {extra} extra pod{'s' if extra != 1 else ''} during the update.")  # fmt: skip
 
 
 def shop_cluster(seed: int = 0) -> Any:
@@ -132,4 +136,5 @@ def ex3(answer: Any) -> Feedback:
         return fail(f"shop now runs {image}. `kubectl rollout history deployment/shop` lists the revisions; "
                     "undo goes to the previous one unless you say --to-revision.")  # fmt: skip
     revision = d["metadata"]["annotations"].get("deployment.kubernetes.io/revision")
-    return passed(f"shop runs nginx:1.25 again, as revision {revision}: the old ReplicaSet got the next number.")
+    tail = "" if "undo" in command else " (`rollout undo --to-revision=1` does the same without retyping the image)"
+    return passed(f"shop runs nginx:1.25 again, as revision {revision}: the old ReplicaSet got the next number{tail}.")

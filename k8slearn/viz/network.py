@@ -278,7 +278,12 @@ def traffic_histogram(
     ax.set_ylim(0, top * 1.12)
     for x, o in zip(xs, observed):
         ax.text(x + 0.05, o + top * 0.015, f"{o:,}", ha="left", va="bottom", fontsize=8)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
+    from matplotlib.lines import Line2D
+
+    # a short line for the expected marker: the scatter's own 900-point marker would run into its label
+    expected_handle = Line2D([], [], color=COLORS["service"], linewidth=2.5, label="expected (share × requests)")
+    ax.legend(handles=[expected_handle, bars], loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8,
+              frameon=False)  # fmt: skip
     if title is None:
         verdict = "consistent with the expected split" if test.p_value >= 0.01 else "NOT the expected split"
         title = f"{sent:,} requests to {attrs.get('service', 'the Service')}: {test} ({verdict})"

@@ -115,7 +115,7 @@ def plot_pod_journey(cluster: Cluster, pod: str, namespace: str = "default", ax:
         color = POD_COLORS["Failed"] if r.type == "Warning" else _SOURCE_COLORS.get(r.source, COLORS["text"])
         ax.plot([x], [-i], "o", color=color, ms=7, zorder=3)
         ax.plot([0, x], [-i, -i], ":", color=COLORS["edge"], lw=0.8, zorder=1)
-        message = r.message if len(r.message) <= 58 else r.message[:55] + "..."
+        message = r.message if len(r.message) <= 72 else r.message[:69] + "..."
         ax.text(x + span * 0.015, -i, f"{r.source}  {r.reason}: {message}", va="center", fontsize=8, color=color)
     ax.set_yticks([])
     ax.set_ylim(-len(records) + 0.4, 0.8)
@@ -247,6 +247,11 @@ def plot_probes(cluster: Cluster, pod: str, container: str | None = None, namesp
     return ax
 
 
+#: One colour per pod in usage plots, from the course palette (agents first: cAdvisor measures).
+_USAGE_COLORS = (COLORS["agent"], COLORS["service"], COLORS["config"], COLORS["control-plane"], COLORS["highlight"],
+                 COLORS["workload"])  # fmt: skip
+
+
 def plot_usage(cluster: Cluster, pods: list[str] | None = None, metric: str = "cpu", namespace: str = "default",
                ax: Any = None, title: str | None = None, limits: bool = True) -> Any:  # fmt: skip
     """cAdvisor samples (every 10 s) per pod: CPU in millicores or memory in MiB, with limits dashed."""
@@ -258,9 +263,7 @@ def plot_usage(cluster: Cluster, pods: list[str] | None = None, metric: str = "c
     if pods is not None:
         frame = frame[frame.pod.isin(pods)]
     column, scale, unit = ("cpu_cores", 1000.0, "millicores") if metric == "cpu" else ("memory_bytes", 2**-20, "MiB")
-    import matplotlib as mpl
-
-    colors = mpl.colormaps["tab10"].colors
+    colors = _USAGE_COLORS
     names = sorted(frame.pod.unique())
     for i, name in enumerate(names):
         part = frame[frame.pod == name].groupby("time")[column].sum()

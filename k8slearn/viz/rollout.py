@@ -50,6 +50,9 @@ class RolloutHistory:
         self.rows: list[dict] = []
         self._last: dict[str, tuple] = {}
         self._watch = cluster.api.watch("ReplicaSet", self._on_rs, namespace=namespace, send_initial_events=True)
+        #: The first ``initial_rows`` rows are the state found at the start (the watch's initial events);
+        #: later rows at the same instant are changes.
+        self.initial_rows = len(self.rows)
 
     def stop(self) -> None:
         self._watch.stop()
@@ -129,6 +132,7 @@ def plot_rollout(
     RollingUpdate keeps (default: computed from the Deployment as it is now).
     """
     import matplotlib.pyplot as plt
+    from matplotlib.transforms import offset_copy
 
     from ..controlplane.controllers.deployment import max_surge, max_unavailable
 
@@ -140,27 +144,39 @@ def plot_rollout(
     names = sorted(frame["replicaset"].unique(), key=lambda n: int(frame[frame.replicaset == n].revision.max()))
     start = history.started
     left = start - 0.06 * max(now - start, 1.0)  # a margin that shows the state before the first change
+    right = max(now, start + 1)
+    right += 0.05 * (right - left)  # and one after the last change, so its final step is visible
     top = 1
+    # replay the rows: the state found at the start is drawn from the left margin on, every change at its time
+    # (a ReplicaSet created later rises from 0 at its creation), and after each row the sum of all desired counts
+    lines: dict[str, tuple[list[float], list[int], list[int]]] = {}
+    state: dict[str, int] = {}
+    totals: dict[float, int] = {}
+    for k, row in enumerate(history.rows):
+        name = row["replicaset"]
+        at = left if k < history.initial_rows else max(row["time"], start)
+        times, desired, available = lines.setdefault(name, ([], [], []))
+        if not times and at > left:
+            times.append(at)
+            desired.append(0)
+            available.append(0)
+        times.append(at)
+        desired.append(row["desired"])
+        available.append(row["available"])
+        state[name] = row["desired"]
+        totals[at] = sum(state.values())
     for i, name in enumerate(names):
-        rows = frame[frame.replicaset == name]
+        times, desired, available = lines[name]
         newest = i == len(names) - 1
         color = POD_COLORS["Running"] if newest else REVISION_COLORS[i % len(REVISION_COLORS)]
-        times = [*rows.time.tolist(), now]
-        if times[0] <= start:
-            times[0] = left
-        desired = [*rows.desired.tolist(), rows.desired.iloc[-1]]
-        available = [*rows.available.tolist(), rows.available.iloc[-1]]
+        times, desired, available = [*times, right], [*desired, desired[-1]], [*available, available[-1]]
         top = max(top, *desired, *available)
-        revision = int(rows.revision.max())
+        revision = int(frame[frame.replicaset == name].revision.max())
         ax.step(times, desired, where="post", color=color, linewidth=2.2, label=f"{name} (rev {revision}) desired")
         ax.step(times, available, where="post", color=color, linewidth=1.6, linestyle=":",
                 label=f"{name} available")  # fmt: skip
-    totals: dict[float, int] = {}
-    for t in sorted(set(frame.time.tolist())):
-        upto = frame[frame.time <= t]
-        totals[max(t, left) if t > start else left] = int(upto.groupby("replicaset").desired.last().sum())
     if totals:
-        ts = [*totals.keys(), now]
+        ts = [*totals.keys(), right]
         vs = [*totals.values(), list(totals.values())[-1]]
         ax.step(ts, vs, where="post", color=COLORS["text"], linewidth=1.0, alpha=0.6, label="all ReplicaSets desired")
         top = max(top, *vs)
@@ -171,12 +187,14 @@ def plot_rollout(
     if bounds is not None:
         high, low = bounds
         top = max(top, high)
+        # the labels sit a few points above their line, so a ReplicaSet line at the same value never strikes them
+        lifted = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, y=3, units="points")
         for value, text in ((high, f"max pods (replicas + maxSurge) = {high}"),
                             (low, f"min available (replicas - maxUnavailable) = {low}")):  # fmt: skip
             ax.axhline(value, color=COLORS["highlight"], linestyle="--", linewidth=1)
-            ax.text(0.01, value, text, transform=ax.get_yaxis_transform(), va="bottom", fontsize=7.5,
-                    color=COLORS["highlight"])  # fmt: skip
-    ax.set_xlim(left, max(now, start + 1))
+            ax.text(0.01, value, text, transform=lifted, va="bottom", fontsize=7.5, color=COLORS["highlight"],
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5}, zorder=4)  # fmt: skip
+    ax.set_xlim(left, right)
     ax.set_ylim(0, top + 1.5)
     ax.set_xlabel("virtual time (s)")
     ax.set_ylabel("pods")

@@ -290,8 +290,12 @@ def plot_timeline(
         if len(set(times)) == 1:
             label = f"{label} (t = {times[0]:g} s)"
         handles.append(Line2D([0], [0], color=color, linestyle=_LINESTYLE.get(kind, "-"), label=label))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(handles), 5),
-              fontsize=8, frameon=False)  # fmt: skip
+    from matplotlib.transforms import offset_copy
+
+    # a fixed distance below the axes (not a fraction of its height), so the legend clears the x label
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points")
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
+              ncol=min(len(handles), 5), fontsize=8, frameon=False)  # fmt: skip
     ax.set_xlabel("virtual time (s)")
     ax.set_title(title or f"Pods by node, t = {history.started:g} s to {now:g} s", loc="left")
     ax.spines["left"].set_visible(False)

@@ -192,9 +192,11 @@ class ServiceLab:
         def show(note: str) -> None:
             snap = self.snapshot()
             log.append_stdout(note + "\n" + snap.summary + "\n")
-            rules_out.clear_output()
+            # reset the outputs through the model state: clear_output() from a button callback can reach the
+            # browser after the new output and wipe it
+            rules_out.outputs = ()
             rules_out.append_display_data(rules_view(snap.rules, highlight=("KUBE-SVC-", "KUBE-SEP-", "numgen", "->")))
-            chart_out.clear_output()
+            chart_out.outputs = ()
             fig, ax = plt.subplots(figsize=(5.5, 3.6))
             traffic_histogram(snap.traffic, ax=ax)
             ax.title.set_fontsize(8)

@@ -63,9 +63,18 @@ def test_lesson05_ex2_measures_the_eviction():
 def test_lesson05_ex3_measures_not_ready():
     assert check.lesson05.ex3({"node-monitor-grace-period": "20s"}).ok
     slow = check.lesson05.ex3({"node-monitor-grace-period": "40s"})
-    assert not slow.ok and "default 50s" in slow.message
+    assert not slow.ok and "40 s of grace" in slow.message
+    untouched = check.lesson05.ex3({"node-monitor-period": "20s"})
+    assert not untouched.ok and "default 50s" in untouched.message
     assert not check.lesson05.ex3({"no-such-flag": 1}).ok
     assert not check.lesson05.ex3("20s").ok
+
+
+@pytest.mark.parametrize("grace", ["5s", "10s"], ids=["below the renew interval", "equal to the renew interval"])
+def test_lesson05_ex3_refuses_a_grace_period_a_healthy_kubelet_cannot_meet(grace):
+    """The kubelet renews its Lease every 10 s (renewInterval = 25% of the 40 s lease duration, with jitter)."""
+    result = check.lesson05.ex3({"node-monitor-grace-period": grace})
+    assert not result.ok and "10 s between two Lease renewals" in result.message
 
 
 @pytest.mark.parametrize(
@@ -85,6 +94,16 @@ def test_lesson07_ex2_runs_the_strategy():
     assert not dipping.ok and "Ready" in dipping.message
     frozen = check.lesson07.ex2({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}})
     assert not frozen.ok and "may not be 0" in frozen.message
+
+
+def test_lesson07_ex2_recreate_gets_its_own_hint():
+    result = check.lesson07.ex2({"type": "Recreate"})
+    assert not result.ok and "Recreate stops every old pod" in result.message
+
+
+def test_lesson07_ex2_praise_counts_the_surge_it_measured():
+    result = check.lesson07.ex2({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}})
+    assert result.ok and "at most 1 extra pod " in result.message
 
 
 def test_lesson07_ex3_replays_the_rollback():

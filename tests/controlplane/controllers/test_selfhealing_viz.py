@@ -68,6 +68,29 @@ def test_rollout_history_steps_and_plot():
     plt.close("all")
 
 
+def test_rollout_plot_draws_the_start_in_the_margin_and_new_replicasets_from_their_creation():
+    """An update at the very instant the history starts: only the state found at the start sits in the margin."""
+    sim = Sim()
+    c = sim.c
+    c.apply(deployment(replicas=10))
+    c.run(10)
+    history = RolloutHistory(c, "web")
+    assert history.initial_rows == 1
+    c.kubectl("set image deployment/web app=nginx:2")
+    c.run(10)
+    ax = plot_rollout(history)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    left = ax.get_xlim()[0]
+    old = next(label for label in lines if label.endswith("(rev 1) desired"))
+    new = next(label for label in lines if label.endswith("(rev 2) desired"))
+    assert lines[old].get_xdata()[0] == left and lines[old].get_ydata()[0] == 10
+    assert lines[new].get_xdata()[0] > left and lines[new].get_ydata()[0] == 0  # created during the update
+    total = lines["all ReplicaSets desired"]
+    assert total.get_xdata()[0] == left and total.get_ydata()[0] == 10 and max(total.get_ydata()) <= 13
+    assert total.get_xdata()[-1] > history.rows[-1]["time"]  # a margin after the last change
+    plt.close("all")
+
+
 def test_break_it_actions_and_log():
     c = kl.Cluster.demo(nodes=3)  # real kubelets: the lab stops one
     c.apply(deployment(replicas=3))
