@@ -201,6 +201,8 @@ def test_lesson_runs_in_jupyterlab(jupyterlab: tuple[str, str], browser: object,
             button.click()
             area = button.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
             expect(area).to_contain_text(check["expect"], timeout=30_000)
+            _wait_for_run(page)  # the callback may still be drawing after its text appeared
+            page.wait_for_timeout(500)
             area.screenshot(path=str(SHOTS / f"{lesson.removesuffix('.ipynb')}-widget.png"))
         page.screenshot(path=str(SHOTS / f"{lesson.removesuffix('.ipynb')}.png"), full_page=False)
     finally:
