@@ -108,15 +108,18 @@ class Controller:
         self.queue = WorkQueue(self.clock, self.reconcile, label=self.name)
         self.started = False
 
+    @property
+    def component(self) -> str:
+        """Who this controller is to the API server: watch owner and audit user."""
+        return f"kube-controller-manager/{self.name}"
+
     def start(self) -> None:
         """Open the watches (with initial events, like an informer's list)."""
         if self.started:
             return
         self.started = True
         for kind in self.watches:
-            self.api.watch(
-                kind, self._handler(kind), send_initial_events=True, owner=f"kube-controller-manager/{self.name}"
-            )
+            self.api.watch(kind, self._handler(kind), send_initial_events=True, owner=self.component)
 
     def _handler(self, kind: str) -> Callable[[WatchEvent], None]:
         def handle(event: WatchEvent) -> None:

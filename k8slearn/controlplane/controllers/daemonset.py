@@ -40,6 +40,7 @@ from .podcontrol import (
     Expectations,
     OwnerIndex,
     compute_hash,
+    delete_pods,
     is_pod_available,
     next_available_time,
     pod_from_template,
@@ -166,10 +167,6 @@ class DaemonSetController(Controller):
         self.expectations = Expectations()
         self.backoff = _Backoff()
         self._failures: dict[Key, int] = {}
-
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
 
     # -- watch handlers -----------------------------------------------------------------------
     def enqueue_for(self, kind: str, event: WatchEvent) -> None:
@@ -314,17 +311,8 @@ class DaemonSetController(Controller):
         successes, error = slow_start_batch(len(creates), 1, create)
         if successes < len(creates):
             self.expectations.lower(key, len(creates) - successes, ())
-        for pod in deletes:
-            pm = pod["metadata"]
-            try:
-                self.api.delete("Pod", pm["name"], pm.get("namespace"), user=self.component)
-            except ApiError as err:
-                self.expectations.deletion_observed(key, pm["uid"])
-                if err.reason != "NotFound":
-                    self.recorder.warning(ds, "FailedDelete", f"Error deleting: {err}")
-                    error = error or err
-                continue
-            self.recorder.normal(ds, "SuccessfulDelete", f"Deleted pod: {pm['name']}")
+        delete_error = delete_pods(self, ds, key, deletes)
+        error = error or delete_error
         if len(needing) > BURST_REPLICAS or len(doomed) > BURST_REPLICAS:
             self.queue.add(key)
         if error is not None:

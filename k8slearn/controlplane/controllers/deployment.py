@@ -364,10 +364,6 @@ class DeploymentController(Controller):
         self._selectors: dict[str, Any] = {}
         self._failures: dict[Key, int] = {}
 
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
     # -- watch handlers -----------------------------------------------------------------------
     def enqueue_for(self, kind: str, event: WatchEvent) -> None:
         obj = event.object

@@ -683,10 +683,6 @@ class HorizontalController(Controller):
         self.metrics_source: Callable[[str], list[Mapping]] | None = None
 
     @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
-    @property
     def sync_period(self) -> float:
         return float(self.cluster.flags.horizontal_pod_autoscaler_sync_period)
 

@@ -108,10 +108,6 @@ class JobController(Controller):
         self.tracking: dict[str, _Tracking] = {}
         self.expectations = Expectations()
 
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
     def enqueue_for(self, kind: str, event: WatchEvent) -> None:
         obj = event.object
         m = obj["metadata"]

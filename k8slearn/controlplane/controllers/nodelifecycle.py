@@ -192,10 +192,6 @@ class NodeLifecycleController(Controller):
         self.pod_queue = WorkQueue(self.clock, self._process_pod, label=f"{self.name} pods")
         self._tainting_timer: Timer | None = None
 
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
     def start(self) -> None:
         if self.started:
             return

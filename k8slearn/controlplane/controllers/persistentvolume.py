@@ -185,10 +185,6 @@ class PersistentVolumeController(Controller):
         self.users = _ClaimUsers()
         self._unbound: dict[tuple[str, str], None] = {}
 
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
     def start(self) -> None:
         if self.started:
             return
@@ -562,10 +558,6 @@ class PVCProtectionController(Controller):
         super().__init__(cluster)
         self.users = _ClaimUsers()
 
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
     def enqueue_for(self, kind: str, event: WatchEvent) -> None:
         if kind == _PVC:
             if event.type != "DELETED" and event.object["metadata"].get("deletionTimestamp"):
@@ -599,10 +591,6 @@ class PVProtectionController(Controller):
 
     name = "pv-protection-controller"
     watches = (_PV,)
-
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
 
     def enqueue_for(self, kind: str, event: WatchEvent) -> None:
         if event.type != "DELETED" and event.object["metadata"].get("deletionTimestamp"):

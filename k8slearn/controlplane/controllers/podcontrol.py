@@ -27,6 +27,7 @@ from ...clock import parse_timestamp
 
 __all__ = [
     "create_pods",
+    "delete_pods",
     "BURST_REPLICAS",
     "EXPECTATIONS_TIMEOUT",
     "DELETION_COST_ANNOTATION",
@@ -195,6 +196,27 @@ def create_pods(controller: Any, owner: dict, key: Any, count: int) -> ApiError 
     successes, error = slow_start_batch(count, 1, create)
     if successes < count:
         controller.expectations.lower(key, count - successes, ())
+    return error
+
+
+def delete_pods(controller: Any, owner: dict, key: Any, pods: Iterable[Mapping]) -> ApiError | None:
+    """Delete ``pods`` of ``owner`` (``RealPodControl.DeletePod``: ``SuccessfulDelete`` / ``FailedDelete``).
+
+    A pod that is already gone, or fails to go, is marked observed in the expectations so
+    the controller does not wait for its deletion. Returns the first error other than NotFound.
+    """
+    error = None
+    for pod in pods:
+        pm = pod["metadata"]
+        try:
+            controller.api.delete("Pod", pm["name"], pm.get("namespace"), user=controller.component)
+        except ApiError as err:
+            controller.expectations.deletion_observed(key, pm["uid"])
+            if err.reason != "NotFound":
+                controller.recorder.warning(owner, "FailedDelete", f"Error deleting: {err}")
+                error = error or err
+            continue
+        controller.recorder.normal(owner, "SuccessfulDelete", f"Deleted pod: {pm['name']}")
     return error
 
 

@@ -59,10 +59,6 @@ class PodGCController(Controller):
         self.nodes: dict[str, dict] = {}
         self.quarantine: dict[str, float] = {}  # node name -> when it is checked
 
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
     def start(self) -> None:
         if self.started:
             return

@@ -39,6 +39,7 @@ from .podcontrol import (
     Expectations,
     OwnerIndex,
     create_pods,
+    delete_pods,
     is_pod_active,
     is_pod_available,
     next_available_time,
@@ -251,10 +252,6 @@ class ReplicaSetController(Controller):
         self._failures.pop(key, None)
         return None
 
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
     def _active(self, uid: str) -> list[dict]:
         return [p for p in self.pods.owned_by(uid) if is_pod_active(p)]
 
@@ -307,18 +304,7 @@ class ReplicaSetController(Controller):
             related = self._related_pods(rs, active_pods)
             doomed = pods_to_delete(active_pods, related, count, self.clock.now)
             self.expectations.expect(key, 0, [p["metadata"]["uid"] for p in doomed], self.clock.now)
-            error = None
-            for pod in doomed:
-                pm = pod["metadata"]
-                try:
-                    self.api.delete("Pod", pm["name"], pm.get("namespace"), user=self.component)
-                except ApiError as err:
-                    self.expectations.deletion_observed(key, pm["uid"])
-                    if err.reason != "NotFound":
-                        self.recorder.warning(rs, "FailedDelete", f"Error deleting: {err}")
-                        error = error or err
-                    continue
-                self.recorder.normal(rs, "SuccessfulDelete", f"Deleted pod: {pm['name']}")
+            error = delete_pods(self, rs, key, doomed)
             if count < diff:
                 self.queue.add(key)
             return error

@@ -116,10 +116,6 @@ class TaintEvictionController(Controller):
         self.work: dict[tuple[str, str], _Work] = {}
         self.pod_queue = WorkQueue(self.clock, self._handle_pod_update, label=f"{self.name} pods")
 
-    @property
-    def component(self) -> str:
-        return f"kube-controller-manager/{self.name}"
-
     # -- watch handlers -----------------------------------------------------------------------
     def enqueue_for(self, kind: str, event: WatchEvent) -> None:
         obj = event.object
