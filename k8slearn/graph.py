@@ -29,7 +29,7 @@ routes-to     Service -> Pod (``weight``)                   EndpointSlices (what
 watches       component -> kube-apiserver (``resource``)    open watches (``api.watchers()``)
 stores-in     kube-apiserver -> etcd                        the only writer of etcd
 calls         kubelet -> container-runtime / cadvisor       CRI and stats calls on the machine
-uses          Pod -> ConfigMap / Secret / PVC               volumes, ``envFrom``, ``valueFrom``
+uses          Pod -> ConfigMap / Secret / PVC               volumes (not ``kube-api-access-*``), ``envFrom``, ``valueFrom``
 bound-to      PersistentVolumeClaim -> PersistentVolume     ``spec.volumeName``
 scales        HorizontalPodAutoscaler -> workload           ``spec.scaleTargetRef``
 ============  ============================================  =====================================
@@ -48,6 +48,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from .api.admission import is_token_volume
 from .kubectl.tables import node_status as _kubectl_node_status
 from .kubectl.tables import pod_status as _kubectl_pod_status
 
@@ -442,6 +443,8 @@ def _pod_uses(spec: Mapping, ns: str) -> list[tuple[str, str]]:
     """ConfigMaps, Secrets and claims a pod spec refers to: ``(graph id, via)``."""
     out: dict[str, str] = {}
     for vol in spec.get("volumes") or ():
+        if is_token_volume(vol):
+            continue  # the ServiceAccount token and kube-root-ca.crt every pod gets
         if "configMap" in vol:
             out.setdefault(object_id("ConfigMap", vol["configMap"].get("name", ""), ns), "volume")
         elif "secret" in vol:

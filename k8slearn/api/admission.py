@@ -7,9 +7,16 @@ order (``ServiceAccount``, ``Priority``, ``DefaultTolerationSeconds``):
 
 - ServiceAccount (``plugin/pkg/admission/serviceaccount``): a pod without
   ``spec.serviceAccountName`` gets ``default`` (also mirrored into the deprecated
-  ``spec.serviceAccount``, as the v1 conversion shows it). Mirror pods are skipped.
-  k8slearn does not create token volumes, so no ``kube-api-access-*`` projected volume
-  is added and the ServiceAccount object is not required to exist.
+  ``spec.serviceAccount``, as the v1 conversion shows it). The ServiceAccount must exist,
+  else 403 ``error looking up service account <ns>/<name>: serviceaccount "<name>" not
+  found``; upstream retries ``default`` for a while because the serviceaccount controller
+  creates it moments after the namespace, and k8slearn accepts a missing ``default`` for
+  the same reason. Unless ``automountServiceAccountToken`` is false (the pod's setting
+  wins over the ServiceAccount's), every container and init container without a mount at
+  ``/var/run/secrets/kubernetes.io/serviceaccount`` gets one of the projected volume
+  ``kube-api-access-<5 chars>`` (token, ``kube-root-ca.crt``, namespace). Upstream draws
+  the suffix at random; here it comes from the pod's uid, itself from the seeded
+  generator. Mirror pods are skipped.
 - Priority (``plugin/pkg/admission/priority``): ``spec.priorityClassName`` resolves to
   ``spec.priority`` and ``spec.preemptionPolicy``; without a name the globalDefault class
   applies, else priority 0 with ``PreemptLowerPriority``. ``system-cluster-critical``
@@ -39,6 +46,7 @@ from collections.abc import Callable
 from typing import Any
 
 from k8slearn.api.errors import ApiError, FieldError
+from k8slearn.api.objects import NAME_ALPHABET
 
 __all__ = [
     "admit",
@@ -46,6 +54,10 @@ __all__ = [
     "SYSTEM_PRIORITY_CLASSES",
     "PVC_PROTECTION_FINALIZER",
     "PV_PROTECTION_FINALIZER",
+    "TOKEN_MOUNT_PATH",
+    "TOKEN_VOLUME_PREFIX",
+    "token_volume_source",
+    "is_token_volume",
 ]
 
 DEFAULT_TOLERATION_SECONDS = 300
@@ -54,6 +66,11 @@ SYSTEM_PRIORITY_CLASSES = {
     "system-node-critical": {"value": 2000001000, "preemptionPolicy": "PreemptLowerPriority"},
 }
 _MIRROR = "kubernetes.io/config.mirror"
+DEFAULT_SERVICE_ACCOUNT = "default"
+TOKEN_VOLUME_PREFIX = "kube-api-access-"
+TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+#: ``WarnOnlyBoundTokenExpirationSeconds``: 1 h plus 7 s, so a stale token is recognisable.
+TOKEN_EXPIRATION_SECONDS = 3607
 PVC_PROTECTION_FINALIZER = "kubernetes.io/pvc-protection"
 PV_PROTECTION_FINALIZER = "kubernetes.io/pv-protection"
 _BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
@@ -67,14 +84,83 @@ def _forbidden(pod: dict, detail: str) -> ApiError:
     return ApiError.forbidden("pods", str(name), detail)
 
 
-def _service_account(pod: dict, spec: dict) -> None:
+def _service_account(pod: dict, spec: dict, lookup: Lookup) -> None:
     md = pod.get("metadata") if isinstance(pod.get("metadata"), dict) else {}
     ann = md.get("annotations") if isinstance(md.get("annotations"), dict) else {}
     if _MIRROR in ann:
         return
     if not spec.get("serviceAccountName"):
-        spec["serviceAccountName"] = spec.get("serviceAccount") or "default"
-    spec["serviceAccount"] = spec["serviceAccountName"]
+        spec["serviceAccountName"] = spec.get("serviceAccount") or DEFAULT_SERVICE_ACCOUNT
+    name = spec["serviceAccountName"]
+    spec["serviceAccount"] = name
+    ns = str(md.get("namespace") or "")
+    sa = _get(lookup, "ServiceAccount", str(name), ns)
+    if sa is None and name != DEFAULT_SERVICE_ACCOUNT:
+        raise _forbidden(pod, f'error looking up service account {ns}/{name}: serviceaccount "{name}" not found')
+    automount = spec.get("automountServiceAccountToken")
+    if automount is None:
+        automount = (sa or {}).get("automountServiceAccountToken")
+    if automount is not False:
+        _mount_token(spec, TOKEN_VOLUME_PREFIX + _suffix(str(md.get("uid") or "")))
+
+
+def _get(lookup: Lookup, kind: str, name: str, namespace: str) -> dict | None:
+    try:
+        return lookup(kind, name, namespace)
+    except Exception:
+        return None
+
+
+def _suffix(uid: str, n: int = 5) -> str:
+    value = int(uid.replace("-", ""), 16) if uid else 0
+    chars = []
+    for _ in range(n):
+        value, i = divmod(value, len(NAME_ALPHABET))
+        chars.append(NAME_ALPHABET[i])
+    return "".join(chars)
+
+
+def token_volume_source() -> dict:
+    """The projected source of ``kube-api-access-*`` (upstream ``TokenVolumeSource``)."""
+    return {
+        "sources": [
+            {"serviceAccountToken": {"expirationSeconds": TOKEN_EXPIRATION_SECONDS, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
+                                                                           "fieldPath": "metadata.namespace"}}]}},
+        ],
+        "defaultMode": 420,
+    }  # fmt: skip
+
+
+def is_token_volume(volume: Any) -> bool:
+    """Whether ``volume`` is the ``kube-api-access-*`` volume this plugin adds."""
+    return (
+        isinstance(volume, dict)
+        and str(volume.get("name", "")).startswith(TOKEN_VOLUME_PREFIX)
+        and isinstance(volume.get("projected"), dict)
+    )
+
+
+def _mount_token(spec: dict, new_name: str) -> None:
+    volumes = spec.get("volumes") if isinstance(spec.get("volumes"), list) else []
+    existing = next(
+        (v["name"] for v in volumes if isinstance(v, dict) and str(v.get("name", "")).startswith(TOKEN_VOLUME_PREFIX)),
+        None,
+    )
+    name = existing or new_name
+    needed = False
+    for group in ("initContainers", "containers"):
+        for c in spec.get(group) or ():
+            if not isinstance(c, dict):
+                continue
+            mounts = c.get("volumeMounts") if isinstance(c.get("volumeMounts"), list) else []
+            if any(isinstance(vm, dict) and vm.get("mountPath") == TOKEN_MOUNT_PATH for vm in mounts):
+                continue
+            c["volumeMounts"] = [*mounts, {"name": name, "readOnly": True, "mountPath": TOKEN_MOUNT_PATH}]
+            needed = True
+    if needed and existing is None:
+        spec["volumes"] = [*volumes, {"name": name, "projected": token_volume_source()}]
 
 
 def _priority_class(name: str, lookup: Lookup) -> dict | None:
@@ -214,7 +300,7 @@ def admit(kind: str, obj: dict, lookup: Lookup) -> list[FieldError] | None:
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return None
-    _service_account(obj, spec)
+    _service_account(obj, spec, lookup)
     _priority(obj, spec, lookup)
     _default_tolerations(spec)
     return None

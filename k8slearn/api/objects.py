@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
+    "NAME_ALPHABET",
     "ObjectKey",
     "meta",
     "name_of",
@@ -32,6 +33,9 @@ __all__ = [
     "pod_is_ready",
     "ref_of",
 ]
+
+#: Alphabet of generated name suffixes (apimachinery util/rand: no vowels, no confusables).
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 #: ``(namespace, name)``; namespace is ``""`` for cluster-scoped objects.
 ObjectKey = tuple[str, str]

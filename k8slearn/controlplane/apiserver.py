@@ -29,7 +29,7 @@ from typing import Any
 
 from ..api import resources
 from ..api.errors import ApiError
-from ..api.objects import deep_copy, merge_patch
+from ..api.objects import NAME_ALPHABET, deep_copy, merge_patch
 from ..api.resources import ResourceInfo
 from ..clock import Clock
 from .etcd import CompactedError, Etcd, EtcdEvent
@@ -37,8 +37,6 @@ from .registry import ServiceIPAllocator, strategy_for
 
 __all__ = ["APIServer", "Watch", "WatchEvent", "AuditEntry", "etcd_key", "NAME_ALPHABET"]
 
-#: Alphabet of generated name suffixes (apimachinery util/rand: no vowels, no confusables).
-NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 # Where upstream keeps each resource in etcd (pkg/registry/*/storage).
 _ETCD_PREFIX = {

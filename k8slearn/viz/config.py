@@ -9,7 +9,9 @@ pods on the right, one line per value a container receives.
 Secret values are never shown: a Secret's value appears as ``<secret: N bytes>``, as
 ``kubectl describe secret`` shows it. (A Secret is base64-*encoded*, not encrypted:
 anyone allowed to ``get`` it reads the value; this module simply does not print it.)
-Missing objects or keys appear as ``<missing>`` (``<missing, optional>`` when the
+The ``kube-api-access-*`` volume every pod gets from the ServiceAccount admission plugin
+(the API token and ``kube-root-ca.crt``) is left out: it is the pod's identity, not the
+application's configuration. Missing objects or keys appear as ``<missing>`` (``<missing, optional>`` when the
 reference is ``optional``) - the reason a container waits in
 ``CreateContainerConfigError``.
 
@@ -28,6 +30,7 @@ import binascii
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..api.admission import is_token_volume
 from .style import COLORS, apply_style, pod_color
 
 if TYPE_CHECKING:
@@ -176,7 +179,7 @@ def config_table(cluster: Cluster, namespace: str = "default", pods: Any = None)
                     )
             for mount in c.get("volumeMounts") or ():
                 vol = volumes.get(mount.get("name"))
-                if vol is None:
+                if vol is None or is_token_volume(vol):
                     continue
                 for kind, src in _volume_sources(vol):
                     ref_name = src.get("name", "")

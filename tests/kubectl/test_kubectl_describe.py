@@ -220,6 +220,11 @@ def test_describe_pod_through_the_api(tmp_path):
     assert "Events:\n  Type     Reason     Age                From     Message\n" in out
 
 
+def token_volume(c, pod: str) -> str:
+    """The ``kube-api-access-*`` volume the ServiceAccount admission plugin gave ``pod``."""
+    return next(v["name"] for v in c.api.get("Pod", pod, "default")["spec"]["volumes"] if "projected" in v)
+
+
 def test_describe_pod_states_probes_and_environment():
     c = new_cluster()
     c.api.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}})
@@ -270,7 +275,8 @@ def test_describe_pod_states_probes_and_environment():
         "      LEVEL:     <set to the key 'level' of config map 'cfg'>  Optional: false\n"
         "      PASSWORD:  <set to the key 'password' in secret 'db'>    Optional: true\n"
         "      POD_IP:    10.244.1.5 (v1:status.podIP)\n"
-        "    Mounts:      <none>\n"
+        "    Mounts:\n"
+        f"      /var/run/secrets/kubernetes.io/serviceaccount from {token_volume(c, 'web')} (ro)\n"
     ) in text
 
 
@@ -302,9 +308,10 @@ def test_describe_pod_with_init_containers_and_an_empty_event_list():
     text = run(c, "describe pod web")
     assert "Init Containers:\n  setup:\n" in text
     assert text.index("Init Containers:") < text.index("\nContainers:\n")
-    # "Events:\t<none>" continues the block of the tolerations above it
+    # "Events:\t<none>" continues the block of the volumes and tolerations above it (golden 4.1: 29 columns)
     assert text.endswith(
-        "                    node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\nEvents:             <none>\n"
+        "                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n"
+        "Events:                      <none>\n"
     )
 
 

@@ -118,7 +118,12 @@ def test_status_fields_are_in_pod_status_order_with_ips_and_start_time(cluster):
         "imageID",
         "containerID",
         "started",
+        "volumeMounts",
     ]
+    assert cs["volumeMounts"] == [
+        {"name": cluster.api.get("Pod", "web", "default")["spec"]["volumes"][0]["name"], "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+         "readOnly": True, "recursiveReadOnly": "Disabled"}
+    ]  # fmt: skip
     assert cs["image"] == "docker.io/library/nginx:1.27"
     assert cs["imageID"].startswith("docker.io/library/nginx@sha256:") and len(cs["imageID"].split(":")[-1]) == 64
     assert cs["containerID"].startswith("containerd://") and len(cs["containerID"]) == len("containerd://") + 64

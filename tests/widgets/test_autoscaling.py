@@ -56,11 +56,13 @@ def test_slider_steps_the_clock_and_replicas_follow_the_load():
     for _ in range(2):
         lab.apply(400)
     row = lab.history.rows[-1]
-    assert row["rps"] == 400 and row["replicas"] == 8 and row["ready"] == 8
+    # 400 rps x 2m = 800m against 50 % of 200m per pod: ceil(800 / 100) = 8, and the +-4 %
+    # jitter cAdvisor puts on CPU readings can push one recommendation to ceil(8.3) = 9
+    assert row["rps"] == 400 and row["replicas"] in (8, 9) and row["ready"] == row["replicas"]
     summary = lab.summary()
-    assert summary.startswith("t=245s | load 400 rps | replicas 8 (8 ready) | cpu ")
-    # 400 rps x 1m per request spread over 8 pods of 100m: about 50% (cAdvisor noise aside)
-    assert 45 <= int(re.search(r"cpu (\d+)%/50%$", summary).group(1)) <= 55
+    assert summary.startswith(f"t=245s | load 400 rps | replicas {row['replicas']} ({row['ready']} ready) | cpu ")
+    # 400 rps x 2m spread over 8 or 9 pods of 200m: about 50 % or 44 % (cAdvisor noise aside)
+    assert 40 <= int(re.search(r"cpu (\d+)%/50%$", summary).group(1)) <= 55
     assert len(lab.history.frame()) == 1 + 3 * 12
 
 

@@ -15,7 +15,9 @@ from .nodelifecycle import NodeLifecycleController
 from .persistentvolume import PersistentVolumeController, PVCProtectionController, PVProtectionController
 from .podgc import PodGCController
 from .replicaset import ReplicaSetController
+from .rootcacertpublisher import RootCACertPublisher
 from .service_lb import ServiceLBController
+from .serviceaccount import ServiceAccountsController
 from .taint_eviction import TaintEvictionController
 
 __all__ = ["Controller", "WorkQueue", "CONTROLLERS"]
@@ -38,4 +40,6 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     EndpointsController,
     EndpointSliceController,
     ServiceLBController,
+    ServiceAccountsController,
+    RootCACertPublisher,
 )
