@@ -832,8 +832,26 @@ def _field_value(obj: Mapping, path: str) -> str:
     return "" if cur is None else str(cur)
 
 
+#: List fields merged item by item on apply (their ``patchMergeKey`` in the API types).
+_MERGE_KEYS = {
+    "containers": "name",
+    "initContainers": "name",
+    "ephemeralContainers": "name",
+    "volumes": "name",
+    "imagePullSecrets": "name",
+    "env": "name",
+    "volumeMounts": "mountPath",
+}
+
+
 def _three_way(last: Any, desired: Any, current: Any) -> Any:
-    """Merge patch that sets what ``desired`` says and deletes what only ``last`` had."""
+    """Merge patch that sets what ``desired`` says and deletes what only ``last`` had.
+
+    Lists with a merge key (containers by name, volumeMounts by mountPath ...) merge item
+    by item as a strategic merge patch does, so items the server added (the
+    ``kube-api-access-*`` token volume and its mounts) survive a second apply; other
+    lists are replaced whole.
+    """
     if not isinstance(desired, dict) or not isinstance(current, dict):
         return desired
     last = last if isinstance(last, dict) else {}
@@ -846,9 +864,34 @@ def _three_way(last: Any, desired: Any, current: Any) -> Any:
             sub = _three_way(last.get(k), v, current[k])
             if sub:
                 patch[k] = sub
+        elif k in _MERGE_KEYS and _keyed(v, _MERGE_KEYS[k]) and _keyed(current.get(k), _MERGE_KEYS[k]):
+            merged = _merge_list(_MERGE_KEYS[k], last.get(k), v, current[k])
+            if merged != current[k]:
+                patch[k] = merged
         elif current.get(k) != v:
             patch[k] = v
     return patch
+
+
+def _keyed(items: Any, key: str) -> bool:
+    return isinstance(items, list) and all(isinstance(i, dict) and key in i for i in items)
+
+
+def _merge_list(key: str, last: Any, desired: list[dict], current: list[dict]) -> list[dict]:
+    """Desired items merged into their current namesakes, then the current items nobody applied."""
+    last_by = {i[key]: i for i in last if isinstance(i, dict) and key in i} if isinstance(last, list) else {}
+    current_by = {i[key]: i for i in current}
+    out = []
+    for item in desired:
+        live = current_by.get(item[key])
+        if live is None:
+            out.append(item)
+            continue
+        sub = _three_way(last_by.get(item[key]), item, live)
+        out.append(merge_patch(live, sub) if sub else live)
+    wanted = {i[key] for i in desired}
+    out.extend(i for i in current if i[key] not in wanted and i[key] not in last_by)
+    return out
 
 
 _META_ORDER = (

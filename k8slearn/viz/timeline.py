@@ -181,6 +181,8 @@ class PodHistory:
             return
         name = (ev.get("involvedObject") or {}).get("name", "")
         node = next((p.node for p in self.pods.values() if p.name == name and p.spans), "")
+        if not node:
+            return  # a pod outside this history's selector
         now = self.cluster.clock.now
         if not any(mk.kind == "eviction" and mk.node == node and mk.time == now for mk in self.markers):
             self.markers.append(Marker(now, node, "eviction", "pods evicted"))

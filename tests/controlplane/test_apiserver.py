@@ -240,6 +240,34 @@ def test_apply_removes_fields_dropped_from_the_manifest(c):
     assert c.get("deploy", "web")["metadata"]["labels"] == {"team": "a"}
 
 
+def test_apply_merges_keyed_lists_like_a_strategic_merge_patch(c):
+    """kubectl apply's strategic merge (containers by name, env by name, volumeMounts by mountPath):
+    items the server added - the kube-api-access-* token volume and its mounts - survive a second
+    apply; an item dropped from the manifest is removed; a new one is added."""
+    manifest = pod("web")
+    manifest["spec"]["containers"][0]["env"] = [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
+    c.apply(manifest)
+    token = c.get("pod", "web")["spec"]["volumes"][0]["name"]
+    assert repr(c.apply(manifest)) == "pod/web unchanged"
+    manifest["spec"]["containers"][0]["image"] = "nginx:1.28"
+    assert repr(c.apply(manifest)) == "pod/web configured"
+    (container,) = c.get("pod", "web")["spec"]["containers"]
+    assert container["image"] == "nginx:1.28"
+    assert container["volumeMounts"] == [
+        {"name": token, "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
+    ]
+    d = deployment("web")
+    d["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
+    c.apply(d)
+    live = c.get("deploy", "web")
+    live["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "SET_BY_HAND", "value": "x"})
+    c.api.update(live)
+    d["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": "A", "value": "1"}, {"name": "C", "value": "3"}]
+    c.apply(d)
+    env = c.get("deploy", "web")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert [e["name"] for e in env] == ["A", "C", "SET_BY_HAND"]
+
+
 def test_a_bound_pod_is_deleted_gracefully(c):
     c.api.create(pod("web", nodeName="node-1"))
     result = c.delete("pod", "web")

@@ -30,13 +30,15 @@ def test_pod_history_records_a_node_failure():
     sim = Sim()
     c = sim.c
     c.apply(deployment(replicas=6))
+    c.apply(deployment("other", replicas=3))  # evicted too, but outside the history's selector
     c.run(10)
     history = PodHistory(c, selector="app=web")
     sim.fail("node-2")
     history.mark("node-2", "failure", "node-2 fails")
     c.run(400)
-    kinds = list(history.marker_frame().kind)
-    assert kinds == ["heartbeat", "failure", "notready", "taint", "eviction"]
+    markers = history.marker_frame()
+    assert list(markers.kind) == ["heartbeat", "failure", "notready", "taint", "eviction"]
+    assert set(markers.node) == {"node-2"}
     frame = history.frame()
     on_node2 = frame[frame.node == "node-2"]
     assert list(on_node2.groupby("pod").state.apply(list).iloc[0]) == ["Running", "NotReady", "Terminating"]
