@@ -83,13 +83,13 @@ class BadImageScenario(Scenario):
             same = is_good = False
         if same:
             return passed(
-                f"{bad} cannot be pulled ({self.expected['reason']}), so the new ReplicaSet's pod sits in "
+                f"{bad} cannot be pulled ({self.expected['reason']}), so the new ReplicaSet's pods sit in "
                 "ImagePullBackOff, the old pods keep serving, and after progressDeadlineSeconds the rollout "
                 "reports ProgressDeadlineExceeded. kubectl rollout undo goes back to " + good + "."
             )
         if is_good:
-            return fail(f"{good} is the image the old pods run without trouble. Which image does the NEW "
-                        "ReplicaSet's pod try to pull? kubectl describe pod <the pod in ImagePullBackOff>.")  # fmt: skip
+            return fail(f"{good} is the image the old pods run without trouble. Which image do the NEW "
+                        "ReplicaSet's pods try to pull? kubectl describe pod <a pod in ImagePullBackOff>.")  # fmt: skip
         return fail(self.hints[0])
 
     def problems(self, cluster: Any) -> list[str]:
