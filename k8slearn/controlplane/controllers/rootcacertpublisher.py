@@ -20,10 +20,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+from typing import TYPE_CHECKING
 
 from ...api.errors import ApiError
 from ..apiserver import WatchEvent
 from .base import Controller
+
+if TYPE_CHECKING:
+    from ...cluster import Cluster
 
 __all__ = ["RootCACertPublisher", "ROOT_CA_CONFIGMAP", "DESCRIPTION", "ca_bundle"]
 
@@ -50,9 +54,9 @@ class RootCACertPublisher(Controller):
     name = "root-ca-certificate-publisher-controller"
     watches = ("Namespace", "ConfigMap")
 
-    def __init__(self, cluster: object) -> None:
+    def __init__(self, cluster: Cluster) -> None:
         super().__init__(cluster)
-        self.root_ca = ca_bundle(getattr(cluster, "seed", 0))
+        self.root_ca = ca_bundle(cluster.seed)
 
     def enqueue_for(self, kind: str, event: WatchEvent) -> None:
         m = event.object["metadata"]

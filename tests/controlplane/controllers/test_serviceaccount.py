@@ -149,3 +149,13 @@ def test_a_pod_in_a_namespace_created_in_the_same_apply_is_admitted(c):
         "    DownwardAPI:             true\n"
         "QoS Class:                   BestEffort\n"
     ) in text
+
+
+def test_a_deleted_namespace_still_goes_away(c):
+    """Deleting the namespace deletes its ServiceAccount and kube-root-ca.crt; neither comes back."""
+    c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "tmp"}})
+    c.run(1)
+    c.delete("Namespace", "tmp")
+    c.run(10)
+    assert c.api.get_or_none("Namespace", "tmp") is None
+    assert c.api.list("ServiceAccount", "tmp") == [] and c.api.list("ConfigMap", "tmp") == []
