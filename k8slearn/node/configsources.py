@@ -12,7 +12,10 @@ tries again on its next sync, so the pod starts once the object appears.
 
 Volumes (the volume manager, before the sandbox): ``configMap``, ``secret`` and
 ``projected`` volumes become files, one per key (or per ``items`` entry), under the mount
-path. A missing object that is not ``optional`` keeps the pod in ``ContainerCreating``
+path; ``downwardAPI`` items become files of pod fields (labels and annotations as sorted
+``key="value"`` lines), and a ``serviceAccountToken`` source a JWT-shaped token with the
+claims of a bound ServiceAccount token (iss, sub ``system:serviceaccount:<ns>:<name>``,
+aud, iat/nbf/exp, the pod and node) but no real signature. A missing object that is not ``optional`` keeps the pod in ``ContainerCreating``
 with ``FailedMount`` events until it appears. Secret values are base64-decoded into the
 container (that is all "secret" means to the kubelet); they are never written into
 events or status.
@@ -30,9 +33,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from ..clock import EPOCH, parse_timestamp
 
 __all__ = ["ConfigError", "resolve_env", "volume_problems", "container_files", "decode_secret_value"]
 
@@ -159,7 +165,10 @@ def resolve_env(api: Any, pod: Mapping, container: Mapping, base: Mapping[str, s
 
 
 def _volume_sources(volume: Mapping) -> list[tuple[str, Mapping]]:
-    """``(kind, source)`` for the ConfigMap/Secret sources of a volume (projected ones flattened)."""
+    """``(kind, source)`` for what fills a volume with files (projected sources flattened).
+
+    Kinds: ``ConfigMap``, ``Secret``, ``DownwardAPI`` and ``ServiceAccountToken``.
+    """
     out = []
     if "configMap" in volume:
         out.append(("ConfigMap", volume["configMap"] or {}))
@@ -167,18 +176,80 @@ def _volume_sources(volume: Mapping) -> list[tuple[str, Mapping]]:
         src = dict(volume["secret"] or {})
         src.setdefault("name", src.get("secretName", ""))
         out.append(("Secret", src))
+    if "downwardAPI" in volume:
+        out.append(("DownwardAPI", volume["downwardAPI"] or {}))
     for source in (volume.get("projected") or {}).get("sources") or []:
         if "configMap" in source:
             out.append(("ConfigMap", source["configMap"] or {}))
         if "secret" in source:
             out.append(("Secret", source["secret"] or {}))
+        if "downwardAPI" in source:
+            out.append(("DownwardAPI", source["downwardAPI"] or {}))
+        if "serviceAccountToken" in source:
+            out.append(("ServiceAccountToken", source["serviceAccountToken"] or {}))
     return out
 
 
-def _volume_files(api: Any, ns: str, volume: Mapping) -> dict[str, str]:
+def _downward_files(pod: Mapping, src: Mapping) -> dict[str, str]:
+    """Files of a downward API volume (``fieldpath.FormatMap`` for labels and annotations)."""
+    files = {}
+    for item in src.get("items") or ():
+        field = (item.get("fieldRef") or {}).get("fieldPath", "")
+        if field in ("metadata.labels", "metadata.annotations"):
+            values = (pod.get("metadata") or {}).get(field.split(".")[1]) or {}
+            text = "\n".join(f"{k}={json.dumps(str(values[k]), ensure_ascii=False)}" for k in sorted(values))
+        elif field:
+            text = _field_ref(pod, field)
+        else:
+            text = _resource_ref(pod, {}, item.get("resourceFieldRef") or {})
+        files[item.get("path", "")] = text
+    return files
+
+
+def _token(pod: Mapping, src: Mapping) -> dict[str, str]:
+    """A JWT-shaped stand-in for the bound token the kubelet requests (TokenRequest API).
+
+    The claims are those of a real bound ServiceAccount token; the signature is not.
+    """
+    m, spec = pod.get("metadata") or {}, pod.get("spec") or {}
+    created = m.get("creationTimestamp")
+    issued = int(EPOCH.timestamp() + (parse_timestamp(created) if created else 0))  # Unix seconds
+    ns, sa = m.get("namespace", ""), spec.get("serviceAccountName") or "default"
+    issuer = "https://kubernetes.default.svc.cluster.local"
+    claims = {
+        "aud": [src.get("audience") or issuer],
+        "exp": issued + int(src.get("expirationSeconds") or 3600),
+        "iat": issued,
+        "iss": issuer,
+        "kubernetes.io": {
+            "namespace": ns,
+            "node": {"name": spec.get("nodeName", "")},
+            "pod": {"name": m.get("name", ""), "uid": m.get("uid", "")},
+            "serviceaccount": {"name": sa},
+        },
+        "nbf": issued,
+        "sub": f"system:serviceaccount:{ns}:{sa}",
+    }
+
+    def part(value: Any) -> str:
+        raw = value if isinstance(value, bytes) else json.dumps(value, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    token = ".".join((part({"alg": "RS256", "kid": "k8slearn"}), part(claims), part(b"simulated-signature")))
+    return {src.get("path") or "token": token}
+
+
+def _volume_files(api: Any, pod: Mapping, volume: Mapping) -> dict[str, str]:
     """Relative path -> content for one volume; raises ConfigError on a missing required source."""
+    ns = (pod.get("metadata") or {}).get("namespace") or "default"
     files: dict[str, str] = {}
     for kind, src in _volume_sources(volume):
+        if kind == "DownwardAPI":
+            files.update(_downward_files(pod, src))
+            continue
+        if kind == "ServiceAccountToken":
+            files.update(_token(pod, src))
+            continue
         name = src.get("name", "")
         obj = _get(api, kind, name, ns)
         if obj is None:
@@ -225,7 +296,7 @@ def volume_problems(api: Any, pod: Mapping) -> list[tuple[str, str]]:
         if not _volume_sources(volume):
             continue
         try:
-            _volume_files(api, ns, volume)
+            _volume_files(api, pod, volume)
         except ConfigError as err:
             out.append(
                 (volume.get("name", ""), f'MountVolume.SetUp failed for volume "{volume.get("name", "")}" : {err}')
@@ -247,7 +318,6 @@ def _claim_problem(api: Any, ns: str, claim: str) -> str:
 
 def container_files(api: Any, pod: Mapping, container: Mapping) -> dict[str, str]:
     """Absolute path -> content of the files the container's volume mounts show."""
-    ns = (pod.get("metadata") or {}).get("namespace") or "default"
     volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or []}
     files: dict[str, str] = {}
     for mount in container.get("volumeMounts") or []:
@@ -255,7 +325,7 @@ def container_files(api: Any, pod: Mapping, container: Mapping) -> dict[str, str
         if volume is None or not _volume_sources(volume):
             continue
         try:
-            content = _volume_files(api, ns, volume)
+            content = _volume_files(api, pod, volume)
         except ConfigError:
             continue
         base = str(mount.get("mountPath", "")).rstrip("/")

@@ -11,6 +11,7 @@ the configmap/secret volume plugins (``MountVolume.SetUp failed for volume ...``
 from __future__ import annotations
 
 import base64
+import json
 
 from nodetest import container, container_status, events_of, pod
 
@@ -132,3 +133,29 @@ def test_volume_items_and_exec_probes_can_read_mounted_files(cluster):
     )  # fmt: skip
     cluster.run(10)
     assert container_status(cluster, "probe")["ready"] is True
+
+
+def test_the_service_account_volume_and_downward_api_files(cluster):
+    """The kube-api-access-* volume (token, ca.crt, namespace) and a downwardAPI volume, as files.
+
+    ``fieldpath.FormatMap`` writes labels as sorted ``key="value"`` lines; the token carries the
+    claims of a bound ServiceAccount token (``pkg/serviceaccount/claims.go``).
+    """
+    sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount"
+    script = f"cat {sa_dir}/namespace; echo; cat /etc/podinfo/labels; echo; cat {sa_dir}/token; sleep 3600"
+    cluster.create(
+        pod("who", [container(command=["sh", "-c", script], volumeMounts=[{"name": "info", "mountPath": "/etc/podinfo"}])],
+            volumes=[{"name": "info", "downwardAPI": {"items": [{"path": "labels",
+                                                                   "fieldRef": {"fieldPath": "metadata.labels"}}]}}])
+    )  # fmt: skip
+    cluster.api.patch("Pod", "who", "default", {"metadata": {"labels": {"tier": "web", "app": "who"}}})
+    cluster.run(10)
+    namespace, blank, app, tier, blank2, token = str(cluster.kubectl("logs who")).splitlines()
+    assert (namespace, app, tier) == ("default", 'app="who"', 'tier="web"')
+    header, payload, _ = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["sub"] == "system:serviceaccount:default:default"
+    assert claims["iss"] == "https://kubernetes.default.svc.cluster.local"
+    assert claims["exp"] - claims["iat"] == 3607
+    assert claims["kubernetes.io"]["pod"]["name"] == "who"
+    assert json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["alg"] == "RS256"
