@@ -72,6 +72,7 @@ COMMANDS: dict[str, Callable[..., Any] | str] = {
     "patch": "k8slearn.kubectl.patch:run_patch",
     "taint": "k8slearn.kubectl.metadata:run_taint",
     "logs": "k8slearn.kubectl.logs:run_logs",
+    "exec": "k8slearn.kubectl.exec:run_exec",
     "top": "k8slearn.kubectl.top:run_top",
     "events": "k8slearn.kubectl.events:run_events",
     "api-resources": "k8slearn.kubectl.info:run_api_resources",

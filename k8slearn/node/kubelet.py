@@ -547,6 +547,29 @@ class Kubelet:
             )
         raise ApiError.bad_request(f'container "{name}" in pod "{pod}" is waiting to start: {reason}')
 
+    # -- exec --------------------------------------------------------------------------------------
+    def exec(self, pod_name: str, namespace: str, container: str, command: list[str]) -> tuple[str, int | None]:
+        """Run ``command`` in a running container (``kubectl exec``): ``(output, exit code)``.
+
+        The command sees the container's environment and files (mounted ConfigMaps, Secrets,
+        the ServiceAccount token, what its own process wrote) at this virtual moment and runs
+        in the shell model of :mod:`k8slearn.node.shell`; the exit code is None for a program
+        that model cannot run.
+        """
+        from .probes import files_at
+        from .shell import ShellContext, run_probe
+
+        worker = self.by_key.get((namespace, pod_name))
+        slot = worker.slot(container) if worker is not None else None
+        c = slot.current if slot is not None else None
+        if c is None or c.state != "running":
+            raise ApiError.bad_request(f'container not found ("{container}")')
+        b = c.behaviour
+        ctx = ShellContext(env=dict(c.env), files=files_at(b, self.clock.now - (c.started_at or 0.0)),
+                           hostname=pod_name, gnu=b.gnu)  # fmt: skip
+        code, output = run_probe(command, ctx)
+        return output, code
+
     # -- read-only port ----------------------------------------------------------------------------
     def get(self, path: str) -> Any:
         """A GET on the read-only port (10255): ``/healthz``, ``/pods``, ``/spec/``.

@@ -467,6 +467,7 @@ class PodWorker:
             self.event("Warning", reason, message, slot)
         runtime = kubelet.runtime
         c = runtime.create_container(self.pod, slot.name, image, behaviour, slot.instances, spec.get("resources"))
+        c.env = env
         self.event("Normal", "Created", f"Created container: {slot.name}", slot)
         if slot.current is not None:
             if slot.previous is not None:

@@ -78,7 +78,7 @@ class Container:
 
     __slots__ = ("id", "name", "pod_uid", "namespace", "pod_name", "image", "behaviour", "state", "created_at",
                  "started_at", "finished_at", "exit_code", "reason", "restart_count", "timer", "seed",
-                 "memory_limit", "cpu_limit", "stopping", "signal_at", "kill_reason")  # fmt: skip
+                 "memory_limit", "cpu_limit", "stopping", "signal_at", "kill_reason", "env")  # fmt: skip
 
     def __init__(self, id_: str, name: str, pod_uid: str, namespace: str, pod_name: str, image: ImageInfo,
                  behaviour: ContainerBehaviour, created_at: float, restart_count: int, seed: int) -> None:  # fmt: skip
@@ -103,6 +103,7 @@ class Container:
         self.stopping = False
         self.signal_at: float | None = None
         self.kill_reason = ""
+        self.env: dict[str, str] = {}  # what the process (and an exec'd one) sees
 
     @property
     def container_id(self) -> str:

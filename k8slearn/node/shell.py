@@ -424,10 +424,11 @@ class _Interpreter:
             self.emit(self.ctx.date(self.t), redirect)
         elif name in ("env", "printenv"):
             if name == "printenv" and args:
-                if args[0] in self.vars:
-                    self.emit(self.vars[args[0]], redirect)
-                else:
-                    self.status = 1
+                for var in args:
+                    if var in self.vars:
+                        self.emit(self.vars[var], redirect)
+                    else:
+                        self.status = 1
             else:
                 for k in sorted(self.vars):
                     self.emit(f"{k}={self.vars[k]}", redirect)
