@@ -104,7 +104,8 @@ def _service_account(pod: dict, spec: dict, lookup: Lookup) -> None:
         _mount_token(spec, TOKEN_VOLUME_PREFIX + _suffix(str(md.get("uid") or "")))
 
 
-def _get(lookup: Lookup, kind: str, name: str, namespace: str) -> dict | None:
+def _get(lookup: Lookup, kind: str, name: str, namespace: str | None) -> Any:
+    """``lookup`` that answers None instead of raising (a missing kind or object)."""
     try:
         return lookup(kind, name, namespace)
     except Exception:
@@ -166,19 +167,12 @@ def _mount_token(spec: dict, new_name: str) -> None:
 def _priority_class(name: str, lookup: Lookup) -> dict | None:
     if name in SYSTEM_PRIORITY_CLASSES:
         return SYSTEM_PRIORITY_CLASSES[name]
-    try:
-        return lookup("PriorityClass", name, None)
-    except Exception:
-        return None
+    return _get(lookup, "PriorityClass", name, None)
 
 
 def _global_default(lookup: Lookup) -> tuple[str, int, str]:
     """``getDefaultPriority``: the globalDefault class with the lowest value, else 0."""
-    classes: Any = None
-    try:
-        classes = lookup("PriorityClass", "", None)
-    except Exception:
-        classes = None
+    classes: Any = _get(lookup, "PriorityClass", "", None)
     best: tuple[str, int, str] | None = None
     items = classes.get("items") if isinstance(classes, dict) else classes
     for pc in items if isinstance(items, list) else []:
@@ -258,10 +252,7 @@ def _default_storage_class(pvc: dict, lookup: Lookup) -> None:
     ann = md.get("annotations") if isinstance(md.get("annotations"), dict) else {}
     if not isinstance(spec, dict) or spec.get("storageClassName") is not None or _BETA_STORAGE_CLASS in ann:
         return
-    try:
-        classes = lookup("StorageClass", "", None)
-    except Exception:
-        return
+    classes = _get(lookup, "StorageClass", "", None)
     items = classes.get("items") if isinstance(classes, dict) else classes
     default = default_storage_class(c for c in items or [] if isinstance(c, dict))
     if default is not None:

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "NAME_ALPHABET",
+    "PATCH_MERGE_KEYS",
     "ObjectKey",
     "meta",
     "name_of",
@@ -36,6 +37,20 @@ __all__ = [
 
 #: Alphabet of generated name suffixes (apimachinery util/rand: no vowels, no confusables).
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+#: ``patchMergeKey`` of the lists a strategic merge (``kubectl patch``, ``kubectl apply``) merges item
+#: by item; every other list, tolerations included, is replaced whole.
+PATCH_MERGE_KEYS = {
+    "containers": "name",
+    "initContainers": "name",
+    "ephemeralContainers": "name",
+    "env": "name",
+    "volumes": "name",
+    "volumeMounts": "mountPath",
+    "ports": "containerPort",
+    "imagePullSecrets": "name",
+    "conditions": "type",
+}
 
 #: ``(namespace, name)``; namespace is ``""`` for cluster-scoped objects.
 ObjectKey = tuple[str, str]

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..api import resources
 from ..api.errors import ApiError
-from ..api.objects import NAME_ALPHABET, deep_copy, merge_patch
+from ..api.objects import NAME_ALPHABET, PATCH_MERGE_KEYS, deep_copy, merge_patch
 from ..api.resources import ResourceInfo
 from ..clock import Clock
 from .etcd import CompactedError, Etcd, EtcdEvent
@@ -832,18 +832,6 @@ def _field_value(obj: Mapping, path: str) -> str:
     return "" if cur is None else str(cur)
 
 
-#: List fields merged item by item on apply (their ``patchMergeKey`` in the API types).
-_MERGE_KEYS = {
-    "containers": "name",
-    "initContainers": "name",
-    "ephemeralContainers": "name",
-    "volumes": "name",
-    "imagePullSecrets": "name",
-    "env": "name",
-    "volumeMounts": "mountPath",
-}
-
-
 def _three_way(last: Any, desired: Any, current: Any) -> Any:
     """Merge patch that sets what ``desired`` says and deletes what only ``last`` had.
 
@@ -864,8 +852,8 @@ def _three_way(last: Any, desired: Any, current: Any) -> Any:
             sub = _three_way(last.get(k), v, current[k])
             if sub:
                 patch[k] = sub
-        elif k in _MERGE_KEYS and _keyed(v, _MERGE_KEYS[k]) and _keyed(current.get(k), _MERGE_KEYS[k]):
-            merged = _merge_list(_MERGE_KEYS[k], last.get(k), v, current[k])
+        elif k in PATCH_MERGE_KEYS and _keyed(v, key := PATCH_MERGE_KEYS[k]) and _keyed(current.get(k), key):
+            merged = _merge_list(key, last.get(k), v, current[k])
             if merged != current[k]:
                 patch[k] = merged
         elif current.get(k) != v:

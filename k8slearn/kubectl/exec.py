@@ -24,7 +24,7 @@ from ..api.errors import ApiError
 from ..node.shell import SHELLS
 from . import KubectlError, KubectlOutput, Terminal, usage_error
 from .flags import GLOBAL_FLAGS, Flag, parse_flags
-from .logs import _containers, _target_pod
+from .logs import pick_containers, target_pod
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -62,13 +62,13 @@ def run_exec(cluster: Cluster, args: list[str]) -> KubectlOutput:
             f"e.g. kubectl exec {positional[0]} -- env"
         )
     namespace = opts["namespace"] or "default"
-    pod, _ = _target_pod(cluster, positional[0], namespace)
+    pod, _ = target_pod(cluster, positional[0], namespace)
     phase = (pod.get("status") or {}).get("phase", "")
     if phase in ("Succeeded", "Failed"):
         raise KubectlError(f"cannot exec into a container in a completed pod; current phase is {phase}")
     term = Terminal()
     quiet = Terminal()
-    (container,) = _containers(pod, opts["container"], False, quiet if opts["quiet"] else term)
+    (container,) = pick_containers(pod, opts["container"], False, quiet if opts["quiet"] else term)
     name = pod["metadata"]["name"]
     node = (pod.get("spec") or {}).get("nodeName")
     if not node:

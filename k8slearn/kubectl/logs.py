@@ -25,7 +25,7 @@ from .flags import GLOBAL_FLAGS, Flag, parse_flags
 if TYPE_CHECKING:
     from ..cluster import Cluster
 
-__all__ = ["run_logs", "all_container_names"]
+__all__ = ["run_logs", "all_container_names", "target_pod", "pick_containers"]
 
 _USAGE = (
     "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
@@ -95,7 +95,7 @@ def run_logs(cluster: Cluster, args: list[str]) -> str | KubectlOutput:
             if opts["container"]:
                 raise KubectlError("only one of -c or an inline [CONTAINER] arg is allowed")
             opts["container"] = args[1]
-        targets = [_target_pod(cluster, args[0], namespace)]
+        targets = [target_pod(cluster, args[0], namespace)]
     if opts["tail"] < -1:
         raise KubectlError("--tail must be greater than or equal to -1")
     if opts["all-containers"] and opts["container"]:
@@ -104,13 +104,14 @@ def run_logs(cluster: Cluster, args: list[str]) -> str | KubectlOutput:
     for pod, note in targets:
         if note:
             term.err(note)
-        names = _containers(pod, opts["container"], opts["all-containers"], term)
+        names = pick_containers(pod, opts["container"], opts["all-containers"], term)
         for name in names:
             term.out(_read_logs(cluster, pod, name, opts))
     return term.result(0)
 
 
-def _target_pod(cluster: Cluster, arg: str, namespace: str) -> tuple[Mapping, str]:
+def target_pod(cluster: Cluster, arg: str, namespace: str) -> tuple[Mapping, str]:
+    """The pod ``web`` or ``deploy/web`` names (``AttachablePodForObject``) and a note for stderr."""
     if "/" not in arg:
         pod = cluster.api.get_or_none("Pod", arg, namespace)
         if pod is None:
@@ -135,7 +136,8 @@ def _target_pod(cluster: Cluster, arg: str, namespace: str) -> tuple[Mapping, st
     return pods[0], note
 
 
-def _containers(pod: Mapping, container: str | None, all_containers: bool, term: Terminal) -> list[str]:
+def pick_containers(pod: Mapping, container: str | None, all_containers: bool, term: Terminal) -> list[str]:
+    """The container(s) to use (``podcmd.FindOrDefaultContainerByName``); notes go to ``term``'s stderr."""
     spec = pod.get("spec") or {}
     containers = spec.get("containers") or []
     inits = spec.get("initContainers") or []

@@ -5,8 +5,9 @@ Notes
 Mirrors kubectl ``pkg/cmd/patch``: ``-p/--patch`` (JSON or YAML), ``--type``
 ``strategic`` (default), ``merge`` or ``json``, ``--subresource status``; output
 ``<kind>/<name> patched`` or ``... patched (no change)``. The strategic merge here knows
-the merge key of the common lists (containers, env, ports, volumes ... merge by ``name``,
-container ports by ``containerPort``); other lists are replaced, as in a JSON merge patch.
+the merge key of the common lists (:data:`~k8slearn.api.objects.PATCH_MERGE_KEYS`: containers,
+env, volumes ... by ``name``, container ports by ``containerPort``); other lists, tolerations
+included, are replaced, as in a JSON merge patch.
 Used in: 08_config_secrets_storage.
 """
 
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..api.errors import ApiError
-from ..api.objects import deep_copy, merge_patch
+from ..api.objects import PATCH_MERGE_KEYS, deep_copy, merge_patch
 from . import KubectlError, Terminal
 from .builder import fetch, parse_resource_args
 from .flags import GLOBAL_FLAGS, Flag, parse_flags
@@ -37,25 +38,11 @@ _FLAGS = (
     *GLOBAL_FLAGS,
 )
 
-#: patchMergeKey of the lists a strategic merge patch merges instead of replacing.
-_MERGE_KEYS = {
-    "containers": "name",
-    "initContainers": "name",
-    "ephemeralContainers": "name",
-    "env": "name",
-    "volumes": "name",
-    "volumeMounts": "mountPath",
-    "ports": "containerPort",
-    "imagePullSecrets": "name",
-    "tolerations": "key",
-    "conditions": "type",
-}
-
 
 def strategic_merge(target: Any, patch: Any, field: str = "") -> Any:
     """A strategic merge patch: maps merge, known lists merge by their key, ``null`` deletes."""
-    if isinstance(patch, list) and isinstance(target, list) and field in _MERGE_KEYS:
-        key = _MERGE_KEYS[field]
+    if isinstance(patch, list) and isinstance(target, list) and field in PATCH_MERGE_KEYS:
+        key = PATCH_MERGE_KEYS[field]
         if field == "ports" and not all("containerPort" in p for p in patch if isinstance(p, dict)):
             key = "port"  # Service ports merge by port
         out = [deep_copy(item) for item in target]

@@ -66,8 +66,13 @@ def _expand(text: str, env: Mapping[str, str]) -> str:
     return _VAR_REF.sub(sub, text)
 
 
-def _get(api: Any, kind: str, name: str, namespace: str) -> dict | None:
-    return api.get_or_none(kind, name, namespace)
+def _referenced(api: Any, kind: str, ref: Mapping, namespace: str) -> dict | None:
+    """The ConfigMap or Secret ``ref`` names; None if it is missing and ``optional``, else ConfigError."""
+    name = ref.get("name", "")
+    obj = api.get_or_none(kind, name, namespace)
+    if obj is None and not ref.get("optional"):
+        raise ConfigError(f'{kind.lower()} "{name}" not found')
+    return obj
 
 
 def _field_ref(pod: Mapping, path: str) -> str:
@@ -121,12 +126,9 @@ def resolve_env(api: Any, pod: Mapping, container: Mapping, base: Mapping[str, s
             ref = source.get(ref_key)
             if ref is None:
                 continue
-            name = ref.get("name", "")
-            obj = _get(api, kind, name, ns)
+            obj = _referenced(api, kind, ref, ns)
             if obj is None:
-                if ref.get("optional"):
-                    continue
-                raise ConfigError(f'{kind.lower()} "{name}" not found')
+                continue
             if kind == "ConfigMap":
                 for k, v in (obj.get("data") or {}).items():
                     env[prefix + k] = str(v)
@@ -144,11 +146,9 @@ def resolve_env(api: Any, pod: Mapping, container: Mapping, base: Mapping[str, s
             if ref is None:
                 continue
             obj_name, key = ref.get("name", ""), ref.get("key", "")
-            obj = _get(api, kind, obj_name, ns)
+            obj = _referenced(api, kind, ref, ns)
             if obj is None:
-                if ref.get("optional"):
-                    break
-                raise ConfigError(f'{kind.lower()} "{obj_name}" not found')
+                break
             data = obj.get("data") or {}
             if key not in data:
                 if ref.get("optional"):
@@ -250,12 +250,9 @@ def _volume_files(api: Any, pod: Mapping, volume: Mapping) -> dict[str, str]:
         if kind == "ServiceAccountToken":
             files.update(_token(pod, src))
             continue
-        name = src.get("name", "")
-        obj = _get(api, kind, name, ns)
+        obj = _referenced(api, kind, src, ns)
         if obj is None:
-            if src.get("optional"):
-                continue
-            raise ConfigError(f'{kind.lower()} "{name}" not found')
+            continue
         data = dict(obj.get("data") or {})
         if kind == "Secret":
             data = {k: decode_secret_value(v) for k, v in data.items()}

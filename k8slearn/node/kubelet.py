@@ -556,18 +556,14 @@ class Kubelet:
         in the shell model of :mod:`k8slearn.node.shell`; the exit code is None for a program
         that model cannot run.
         """
-        from .probes import files_at
-        from .shell import ShellContext, run_probe
+        from .probes import exec_in
 
         worker = self.by_key.get((namespace, pod_name))
         slot = worker.slot(container) if worker is not None else None
         c = slot.current if slot is not None else None
         if c is None or c.state != "running":
             raise ApiError.bad_request(f'container not found ("{container}")')
-        b = c.behaviour
-        ctx = ShellContext(env=dict(c.env), files=files_at(b, self.clock.now - (c.started_at or 0.0)),
-                           hostname=pod_name, gnu=b.gnu)  # fmt: skip
-        code, output = run_probe(command, ctx)
+        code, output = exec_in(c.behaviour, self.clock.now - (c.started_at or 0.0), command, pod_name, c.env)
         return output, code
 
     # -- read-only port ----------------------------------------------------------------------------

@@ -38,7 +38,16 @@ from .shell import ShellContext, run_probe
 if TYPE_CHECKING:
     from .runtime import Container
 
-__all__ = ["PROBE_DEFAULTS", "ProbeSpec", "probe_spec", "evaluate", "files_at", "ProbeWorker", "describe_probe"]
+__all__ = [
+    "PROBE_DEFAULTS",
+    "ProbeSpec",
+    "probe_spec",
+    "evaluate",
+    "exec_in",
+    "files_at",
+    "ProbeWorker",
+    "describe_probe",
+]
 
 PROBE_DEFAULTS = {
     "initialDelaySeconds": 0,
@@ -140,13 +149,28 @@ def files_at(b: ContainerBehaviour, t: float) -> dict[str, str]:
     return files
 
 
+def exec_in(
+    b: ContainerBehaviour,
+    t: float,
+    argv: tuple[str, ...] | list[str],
+    hostname: str,
+    env: Mapping[str, str] | None = None,
+) -> tuple[int | None, str]:
+    """Run ``argv`` in the container ``t`` seconds after it started: ``(exit code, output)``.
+
+    The shell model sees the container's files at that moment; the exit code is None for
+    a program it cannot run. Exec probes and ``kubectl exec`` both come through here.
+    """
+    ctx = ShellContext(env=dict(env or {}), files=files_at(b, t), hostname=hostname, gnu=b.gnu)
+    return run_probe(argv, ctx)
+
+
 def evaluate(spec: ProbeSpec, b: ContainerBehaviour, t: float, ip: str, hostname: str = "pod") -> tuple[bool, str]:
     """Run the probe ``t`` seconds after the container started: ``(success, message)``."""
     kind = spec.kind
     host = spec.host or ip
     if spec.handler == "exec":
-        ctx = ShellContext(files=files_at(b, t), hostname=hostname, gnu=b.gnu)
-        code, output = run_probe(spec.command, ctx)
+        code, output = exec_in(b, t, spec.command, hostname)
         if code is None:  # a program we cannot run: it answers as the app is
             return b.answers(kind, t), ""
         return code == 0, output
