@@ -105,6 +105,14 @@ def _annotations_multiline(w: PrefixWriter, title: str, annotations: Mapping | N
             w.write(0, f"{key}: {value}\n")
 
 
+def _name_namespace_labels(w: PrefixWriter, m: Mapping) -> None:
+    """The ``Name``, ``Namespace``, ``Labels`` and ``Annotations`` lines most describers open with."""
+    w.write(0, f"Name:\t{m['name']}\n")
+    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
+    _labels_multiline(w, "Labels", m.get("labels"))
+    _annotations_multiline(w, "Annotations", m.get("annotations"))
+
+
 def taint_string(taint: Mapping) -> str:
     """``key=value:Effect`` (``Taint.ToString``)."""
     text = taint.get("key", "")
@@ -1083,10 +1091,7 @@ def _describe_service(cluster: Cluster, svc: Mapping, show_events: bool, now: fl
     spec = svc.get("spec") or {}
     status = svc.get("status") or {}
     slices = cluster.api.list("EndpointSlice", m.get("namespace"), selector={"kubernetes.io/service-name": m["name"]})
-    w.write(0, f"Name:\t{m['name']}\n")
-    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
-    _labels_multiline(w, "Labels", m.get("labels"))
-    _annotations_multiline(w, "Annotations", m.get("annotations"))
+    _name_namespace_labels(w, m)
     w.write(0, f"Selector:\t{format_labels(spec.get('selector'))}\n")
     w.write(0, f"Type:\t{spec.get('type', '')}\n")
     if spec.get("ipFamilyPolicy"):
@@ -1138,10 +1143,7 @@ def _describe_service(cluster: Cluster, svc: Mapping, show_events: bool, now: fl
 def _describe_endpoints(cluster: Cluster, ep: Mapping, show_events: bool, now: float) -> str:
     w = PrefixWriter()
     m = ep["metadata"]
-    w.write(0, f"Name:\t{m['name']}\n")
-    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
-    _labels_multiline(w, "Labels", m.get("labels"))
-    _annotations_multiline(w, "Annotations", m.get("annotations"))
+    _name_namespace_labels(w, m)
     w.write(0, "Subsets:\n")
     for s in ep.get("subsets") or ():
         ready = ",".join(a.get("ip", "") for a in s.get("addresses") or ()) or "<none>"
@@ -1169,10 +1171,7 @@ def _describe_secret(cluster: Cluster, secret: Mapping, show_events: bool, now: 
 
     w = PrefixWriter()
     m = secret["metadata"]
-    w.write(0, f"Name:\t{m['name']}\n")
-    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
-    _labels_multiline(w, "Labels", m.get("labels"))
-    _annotations_multiline(w, "Annotations", m.get("annotations"))
+    _name_namespace_labels(w, m)
     w.write(0, f"\nType:\t{secret.get('type') or 'Opaque'}\n")
     w.write(0, "\nData\n====\n")
     data = secret.get("data") or {}
@@ -1191,10 +1190,7 @@ def _describe_secret(cluster: Cluster, secret: Mapping, show_events: bool, now: 
 def _describe_configmap(cluster: Cluster, cm: Mapping, show_events: bool, now: float) -> str:
     w = PrefixWriter()
     m = cm["metadata"]
-    w.write(0, f"Name:\t{m['name']}\n")
-    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
-    _labels_multiline(w, "Labels", m.get("labels"))
-    _annotations_multiline(w, "Annotations", m.get("annotations"))
+    _name_namespace_labels(w, m)
     w.write(0, "\nData\n====\n")
     data = cm.get("data") or {}
     for key in sorted(data):
@@ -1367,10 +1363,7 @@ def _describe_hpa(cluster: Cluster, hpa: Mapping, show_events: bool, now: float)
     spec = hpa.get("spec") or {}
     status = hpa.get("status") or {}
     ref = spec.get("scaleTargetRef") or {}
-    w.write(0, f"Name:\t{m['name']}\n")
-    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
-    _labels_multiline(w, "Labels", m.get("labels"))
-    _annotations_multiline(w, "Annotations", m.get("annotations"))
+    _name_namespace_labels(w, m)
     w.write(0, f"CreationTimestamp:\t{format_rfc1123z(m.get('creationTimestamp'))}\n")
     w.write(0, f"Reference:\t{ref.get('kind', '')}/{ref.get('name', '')}\n")
     w.write(0, "Metrics:\t( current / target )\n")
@@ -1487,10 +1480,7 @@ def _describe_priorityclass(cluster: Cluster, pc: Mapping, show_events: bool, no
 def _describe_serviceaccount(cluster: Cluster, sa: Mapping, show_events: bool, now: float) -> str:
     w = PrefixWriter()
     m = sa["metadata"]
-    w.write(0, f"Name:\t{m['name']}\n")
-    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
-    _labels_multiline(w, "Labels", m.get("labels"))
-    _annotations_multiline(w, "Annotations", m.get("annotations"))
+    _name_namespace_labels(w, m)
     pulls = [s.get("name", "") for s in sa.get("imagePullSecrets") or ()]
     if not pulls:
         w.write(0, "Image pull secrets:\t<none>\n")
@@ -1550,10 +1540,7 @@ def _describe_generic(cluster: Cluster, obj: Mapping, show_events: bool, now: fl
     """The generic describer: every field with a readable label (``printUnstructuredContent``)."""
     w = PrefixWriter()
     m = obj["metadata"]
-    w.write(0, f"Name:\t{m['name']}\n")
-    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
-    _labels_multiline(w, "Labels", m.get("labels"))
-    _annotations_multiline(w, "Annotations", m.get("annotations"))
+    _name_namespace_labels(w, m)
     skip = (
         ".metadata.managedFields",
         ".metadata.name",

@@ -143,7 +143,10 @@ def test_a_registered_command_whose_module_is_missing_is_unknown(cluster, monkey
 
 
 def test_real_commands_outside_the_simulation_say_so(cluster):
-    assert run(cluster, "port-forward web 8080:80").stderr == 'error: "kubectl port-forward" is not simulated by k8slearn\n'
+    assert (
+        run(cluster, "port-forward web 8080:80").stderr
+        == 'error: "kubectl port-forward" is not simulated by k8slearn\n'
+    )
 
 
 def test_unbalanced_quotes_are_an_error_not_an_exception(cluster):

@@ -487,35 +487,30 @@ def scale_up_limit_with_rules(
     Each policy counts from the replicas at the start of its period: ``Pods`` adds its
     value, ``Percent`` multiplies by (1 + value/100), rounded up.
     """
-    select = rules.get("selectPolicy") or "Max"
-    if select == "Disabled":
-        return current
-    pick = min if select == "Min" else max
-    result = None
-    for policy in _policies(rules):
-        period = policy.get("periodSeconds") or 0
-        start = (
-            current
-            - replicas_change_per_period(period, up_events, now)
-            + replicas_change_per_period(period, down_events, now)
-        )
-        value = policy.get("value") or 0
-        if policy.get("type") == "Pods":
-            proposed = start + value
-        else:
-            proposed = math.ceil(start * (1 + value / 100))
-        result = proposed if result is None else pick(result, proposed)
-    return result if result is not None else (2**31 - 1 if select == "Min" else -(2**31))
+    return _limit_with_rules(current, up_events, down_events, rules, now, up=True)
 
 
 def scale_down_limit_with_rules(
     current: int, up_events: Sequence[ScaleEvent], down_events: Sequence[ScaleEvent], rules: Mapping, now: float
 ) -> int:
     """Fewest replicas the ``scaleDown`` policies allow now (``Percent`` rounds the remainder down)."""
+    return _limit_with_rules(current, up_events, down_events, rules, now, up=False)
+
+
+def _limit_with_rules(
+    current: int,
+    up_events: Sequence[ScaleEvent],
+    down_events: Sequence[ScaleEvent],
+    rules: Mapping,
+    now: float,
+    *,
+    up: bool,
+) -> int:
     select = rules.get("selectPolicy") or "Max"
     if select == "Disabled":
         return current
-    pick = max if select == "Min" else min
+    most = (select == "Min") != up  # the highest limit: Max scaling up, Min scaling down
+    pick = max if most else min
     result = None
     for policy in _policies(rules):
         period = policy.get("periodSeconds") or 0
@@ -526,11 +521,11 @@ def scale_down_limit_with_rules(
         )
         value = policy.get("value") or 0
         if policy.get("type") == "Pods":
-            proposed = start - value
+            proposed = start + value if up else start - value
         else:
-            proposed = int(start * (1 - value / 100))
+            proposed = math.ceil(start * (1 + value / 100)) if up else int(start * (1 - value / 100))
         result = proposed if result is None else pick(result, proposed)
-    return result if result is not None else (-(2**31) if select == "Min" else 2**31 - 1)
+    return result if result is not None else (-(2**31) if most else 2**31 - 1)
 
 
 def convert_desired_replicas_with_behavior_rate(

@@ -35,7 +35,7 @@ from ...api.objects import pod_is_ready
 from ...clock import parse_timestamp
 from ..apiserver import WatchEvent
 from .base import Controller
-from .podcontrol import BURST_REPLICAS, Expectations, OwnerIndex, create_pods
+from .podcontrol import BURST_REPLICAS, Expectations, OwnerIndex, create_pods, delete_pods
 
 __all__ = ["JobController", "pod_failure_backoff", "job_finished"]
 
@@ -247,18 +247,7 @@ class JobController(Controller):
         if not pods:
             return None
         self.expectations.expect(key, 0, [p["metadata"]["uid"] for p in pods], self.clock.now)
-        error = None
-        for pod in pods:
-            pm = pod["metadata"]
-            try:
-                self.api.delete("Pod", pm["name"], pm.get("namespace"), user=self.component)
-            except ApiError as err:
-                self.expectations.deletion_observed(key, pm["uid"])
-                if err.reason != "NotFound":
-                    error = error or err
-                continue
-            self.recorder.normal(job, "SuccessfulDelete", f"Deleted pod: {pm['name']}")
-        return error
+        return delete_pods(self, job, key, pods)
 
 
 def _past_backoff_on_failure(active: list[dict], backoff_limit: int) -> bool:

@@ -308,6 +308,28 @@ class VectorFilter:
     codes: np.ndarray | None = None
     statuses: Sequence[Status] = ()
 
+    @classmethod
+    def node_by_node(
+        cls, check: Callable[[Any], Status | None], infos: Sequence[Any], order: np.ndarray
+    ) -> VectorFilter:
+        """Run a per-node Filter ``check(node_info)`` over ``order``: for rules with no numpy form."""
+        fail = np.zeros(len(order), dtype=bool)
+        codes = np.zeros(len(order), dtype=np.int64)
+        statuses: list[Status] = []
+        index: dict[tuple[str, ...], int] = {}
+        for i, slot in enumerate(order.tolist()):
+            st = check(infos[slot])
+            if st is not None:
+                fail[i] = True
+                code = index.get(st.reasons)
+                if code is None:
+                    code = index[st.reasons] = len(statuses)
+                    statuses.append(st)
+                codes[i] = code
+        if not statuses:
+            return cls(None, Status())
+        return cls(fail, None, codes, statuses)
+
     def rejects(self, i: int) -> bool:
         return self.fail is not None and bool(self.fail[i])
 

@@ -65,12 +65,10 @@ class NodeVolumeLimits(Plugin):
         return _FAIL if vb.node_volume_limit_reasons(pod, node_info.node, pods, s.claims, s.volumes) else None
 
     def filter_vector(self, state: CycleState, pod: Mapping, order: np.ndarray) -> VectorFilter:
-        s: _State | None = state.read(_STATE_KEY)
-        if s is None:
+        if state.read(_STATE_KEY) is None:
             return VectorFilter(None, Status())
         infos = self.handle.snapshot.table.infos
-        fail = np.array([self.filter(state, pod, infos[slot]) is not None for slot in order.tolist()], dtype=bool)
-        return VectorFilter(fail if fail.any() else None, _FAIL)
+        return VectorFilter.node_by_node(lambda info: self.filter(state, pod, info), infos, order)
 
     def events_to_register(self) -> list:
         return [

@@ -89,26 +89,10 @@ class VolumeBinding(Plugin):
         return None
 
     def filter_vector(self, state: CycleState, pod: Mapping, order: np.ndarray) -> VectorFilter:
-        s: _State | None = state.read(_STATE_KEY)
-        if s is None:
+        if state.read(_STATE_KEY) is None:
             return VectorFilter(None, Status())
         infos = self.handle.snapshot.table.infos
-        fail = np.zeros(len(order), dtype=bool)
-        codes = np.zeros(len(order), dtype=np.int64)
-        statuses: list[Status] = []
-        index: dict[tuple[str, ...], int] = {}
-        for i, slot in enumerate(order.tolist()):
-            st = self.filter(state, pod, infos[slot])
-            if st is not None:
-                fail[i] = True
-                code = index.get(st.reasons)
-                if code is None:
-                    code = index[st.reasons] = len(statuses)
-                    statuses.append(st)
-                codes[i] = code
-        if not statuses:
-            return VectorFilter(None, Status())
-        return VectorFilter(fail, None, codes, statuses)
+        return VectorFilter.node_by_node(lambda info: self.filter(state, pod, info), infos, order)
 
     def pre_bind(self, state: CycleState, pod: Mapping, node_name: str) -> Status | None:
         s: _State | None = state.read(_STATE_KEY)
