@@ -197,11 +197,7 @@ class DaemonSetController(Controller):
                 key = self.keys.get(ds_uid)
                 if key is None:
                     continue
-                if event.type == "ADDED" and ds_uid == owner:
-                    self.expectations.creation_observed(key)
-                was_deleting = (before or {}).get("metadata", {}).get("deletionTimestamp")
-                if event.type == "DELETED" or (m.get("deletionTimestamp") and not was_deleting):
-                    self.expectations.deletion_observed(key, m["uid"])
+                self.expectations.observe_pod(key, event.type, obj, before, ds_uid == owner)
                 self.queue.add(key)
 
     # -- reconcile -----------------------------------------------------------------------------

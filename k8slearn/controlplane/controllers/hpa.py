@@ -403,6 +403,13 @@ def calculate_scale_up_limit(current_replicas: int) -> int:
     return int(max(SCALE_UP_LIMIT_FACTOR * current_replicas, SCALE_UP_LIMIT_MINIMUM))
 
 
+def _upper_bound(rate_limit: int, max_replicas: int) -> tuple[int, str, str]:
+    """The tighter of the scale-up rate limit and maxReplicas, with its ScalingLimited reason."""
+    if max_replicas > rate_limit:
+        return rate_limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate"
+    return max_replicas, "TooManyReplicas", "the desired replica count is more than the maximum replica count"
+
+
 def convert_desired_replicas_with_rules(
     current_replicas: int, desired: int, min_replicas: int, max_replicas: int
 ) -> tuple[int, str, str]:
@@ -410,19 +417,7 @@ def convert_desired_replicas_with_rules(
 
     Returns ``(replicas, ScalingLimited reason, message)``.
     """
-    limit = calculate_scale_up_limit(current_replicas)
-    if max_replicas > limit:
-        maximum, reason, message = (
-            limit,
-            "ScaleUpLimit",
-            "the desired replica count is increasing faster than the maximum scale rate",
-        )
-    else:
-        maximum, reason, message = (
-            max_replicas,
-            "TooManyReplicas",
-            "the desired replica count is more than the maximum replica count",
-        )
+    maximum, reason, message = _upper_bound(calculate_scale_up_limit(current_replicas), max_replicas)
     if desired < min_replicas:
         return min_replicas, "TooFewReplicas", "the desired replica count is less than the minimum replica count"
     if desired > maximum:
@@ -544,19 +539,7 @@ def convert_desired_replicas_with_behavior_rate(
     """
     if desired > current:
         limit = scale_up_limit_with_rules(current, history.scale_up_events, history.scale_down_events, scale_up, now)
-        limit = max(limit, current)
-        if max_replicas > limit:
-            maximum, reason, message = (
-                limit,
-                "ScaleUpLimit",
-                "the desired replica count is increasing faster than the maximum scale rate",
-            )
-        else:
-            maximum, reason, message = (
-                max_replicas,
-                "TooManyReplicas",
-                "the desired replica count is more than the maximum replica count",
-            )
+        maximum, reason, message = _upper_bound(max(limit, current), max_replicas)
         if desired > maximum:
             return maximum, reason, message
     elif desired < current:

@@ -127,11 +127,7 @@ class JobController(Controller):
             key = self.keys.get(job_uid)
             if key is None:
                 continue
-            if event.type == "ADDED" and job_uid == owner:
-                self.expectations.creation_observed(key)
-            was_deleting = (before or {}).get("metadata", {}).get("deletionTimestamp")
-            if event.type == "DELETED" or (m.get("deletionTimestamp") and not was_deleting):
-                self.expectations.deletion_observed(key, m["uid"])
+            self.expectations.observe_pod(key, event.type, obj, before, job_uid == owner)
             self.queue.add_after(key, SYNC_JOB_BATCH_PERIOD)
 
     def reconcile(self, key: Key) -> float | None:

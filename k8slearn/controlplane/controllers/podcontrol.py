@@ -248,6 +248,18 @@ class Expectations:
         if dels:
             dels.discard(uid)
 
+    def observe_pod(self, key: Any, event_type: str, pod: Mapping, before: Mapping | None, created: bool) -> None:
+        """Count a pod event of ``key``'s: its creation (``created``: ADDED to this owner) or deletion.
+
+        A deletion counts when the pod goes or first gets its deletionTimestamp.
+        """
+        if event_type == "ADDED" and created:
+            self.creation_observed(key)
+        m = pod["metadata"]
+        was_deleting = (before or {}).get("metadata", {}).get("deletionTimestamp")
+        if event_type == "DELETED" or (m.get("deletionTimestamp") and not was_deleting):
+            self.deletion_observed(key, m["uid"])
+
     def lower(self, key: Any, adds: int, del_uids: Iterable[str]) -> None:
         if key in self._adds:
             self._adds[key] -= adds

@@ -197,12 +197,7 @@ class ReplicaSetController(Controller):
             key = self.rs_keys.get(rs_uid)
             if key is None:
                 continue
-            if event.type == "ADDED" and rs_uid == owner:
-                self.expectations.creation_observed(key)
-            if event.type == "DELETED" or (
-                m.get("deletionTimestamp") and not (before or {}).get("metadata", {}).get("deletionTimestamp")
-            ):
-                self.expectations.deletion_observed(key, uid)
+            self.expectations.observe_pod(key, event.type, pod, before, rs_uid == owner)
             if (
                 event.type == "MODIFIED"
                 and rs_uid == owner
